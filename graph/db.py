@@ -1,0 +1,91 @@
+"""Engines and transactions: SQLite pragmas, one writer at a time, migrations on open."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+DEFAULT_URL = "sqlite+aiosqlite:///./aigraph.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Any constant works: every aigraph writer takes the same PostgreSQL advisory lock.
+WRITER_LOCK_ID = 0x616967726170
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: an explicit one, else AIGRAPH_DATABASE_URL, else ./aigraph.db."""
+    return explicit or os.environ.get("AIGRAPH_DATABASE_URL") or DEFAULT_URL
+
+
+def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
+    """An async engine with aigraph's connection settings for its dialect."""
+    engine = create_async_engine(database_url(url), **options)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by hand below, so pysqlite must not begin them itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        # A writer takes the write lock up front, so it never fails to upgrade a read lock halfway.
+        writing = connection.get_execution_options().get("aigraph_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One all-or-nothing write; concurrent writers wait for each other instead of failing."""
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(aigraph_write=True)
+        async with connection.begin():
+            if not is_sqlite(connection):
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": WRITER_LOCK_ID})
+            yield connection
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def upgrade(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest migration (every command does this on start)."""
+    async with write_transaction(engine) as connection:
+        await connection.run_sync(_upgrade)
+
+
+async def open_engine(url: str | None = None) -> AsyncEngine:
+    """An engine on an up-to-date schema."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    return engine

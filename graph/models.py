@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -207,3 +208,16 @@ class MetricFramework(Base):
     root: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Core tables, for the set-based reads and bulk writes that do not go through the ORM.
+team_table = _table(Team)
+entity_table = _table(Entity)
+edge_table = _table(Edge)
+metric_definition_table = _table(MetricDefinition)
+metric_value_table = _table(MetricValue)
+metric_framework_table = _table(MetricFramework)

@@ -1,0 +1,216 @@
+"""Third pass of a batch: edges and metric values, once every node of the batch exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, bindparam, delete, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from graph import vocabulary as vocab
+from graph.models import edge_table, entity_table, metric_definition_table, metric_value_table
+from graph.records import EntityRecord, ValueRecord
+from graph.timestamps import to_micros
+
+if TYPE_CHECKING:
+    from graph.ingest import Batch
+
+CHUNK = 1000
+ENTITY = entity_table
+EDGE = edge_table
+DEFINITION = metric_definition_table
+VALUE = metric_value_table
+REFERENCE_BY_KIND = {
+    reference.kind: reference for references in vocab.REFERENCES.values() for reference in references
+}
+EdgeRow = tuple[int, str, int]
+
+
+async def write_links(
+    connection: AsyncConnection, batch: Batch, progress: Callable[[int], None] | None
+) -> None:
+    metrics = None
+    nodes: list[tuple[str, EntityRecord]] = []
+    values: list[tuple[str, ValueRecord]] = []
+    for done, (location, record) in enumerate(batch.records(), start=1):
+        if isinstance(record, EntityRecord) and record.links:
+            nodes.append((location, record))
+        elif isinstance(record, ValueRecord):
+            values.append((location, record))
+        if len(nodes) == CHUNK:
+            await _write_edges(connection, batch, nodes)
+            nodes = []
+        if len(values) == CHUNK:
+            metrics = metrics or await _metrics(connection)
+            await _write_values(connection, batch, values, metrics)
+            values = []
+        if progress is not None and done % CHUNK == 0:
+            progress(done)
+    if nodes:
+        await _write_edges(connection, batch, nodes)
+    if values:
+        await _write_values(connection, batch, values, metrics or await _metrics(connection))
+
+
+async def entities_by_key(connection: AsyncConnection, keys: set[str]) -> dict[str, tuple[int, str]]:
+    """Id and type of each existing key, in chunks small enough for every engine's parameter limit."""
+    found: dict[str, tuple[int, str]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), CHUNK):
+        statement = select(ENTITY.c.key, ENTITY.c.id, ENTITY.c.type).where(
+            ENTITY.c.key.in_(ordered[start : start + CHUNK])
+        )
+        for key, entity_id, entity_type in (await connection.execute(statement)).tuples():
+            found[key] = (entity_id, entity_type)
+    return found
+
+
+async def _write_edges(
+    connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]]
+) -> None:
+    from graph.ingest import IngestRejected
+
+    wanted = {record.key for _, record in chunk}
+    wanted.update(link.key for _, record in chunk for links in record.links.values() for link in links)
+    entities = await entities_by_key(connection, wanted)
+    desired: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
+    owners: dict[int, tuple[str, EntityRecord]] = {}
+    for location, record in chunk:
+        target_id = entities[record.key][0]
+        owners[target_id] = (location, record)
+        for kind, links in record.links.items():
+            reference = REFERENCE_BY_KIND[kind]
+            edges = desired.setdefault((target_id, kind), {})
+            for link in links:
+                found = entities.get(link.key)
+                if found is None:
+                    raise IngestRejected(
+                        location,
+                        f"{record.type} {record.key} references unknown {reference.field} {link.key}",
+                    )
+                if found[1] != reference.source_type:
+                    raise IngestRejected(
+                        location,
+                        f"{record.type} {record.key}: {reference.field} {link.key} is a {found[1]}, "
+                        f"expected a {reference.source_type}",
+                    )
+                edges[(found[0], kind, target_id)] = (link.traffic_percent, link.role)
+    current: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
+    statement = select(EDGE).where(EDGE.c.target_id.in_(list(owners)))
+    for row in (await connection.execute(statement)).mappings():
+        if (row["target_id"], row["kind"]) in desired:
+            edge = (row["source_id"], row["kind"], row["target_id"])
+            current.setdefault((row["target_id"], row["kind"]), {})[edge] = (
+                row["traffic_percent"],
+                row["role"],
+            )
+    replaced = [slot for slot, edges in desired.items() if current.get(slot, {}) != edges]
+    if not replaced:
+        return
+    await connection.execute(
+        delete(EDGE).where(and_(EDGE.c.target_id == bindparam("t"), EDGE.c.kind == bindparam("k"))),
+        [{"t": target_id, "k": kind} for target_id, kind in replaced],
+    )
+    rows = [
+        {"source_id": s, "kind": k, "target_id": t, "traffic_percent": traffic, "role": role}
+        for slot in replaced
+        for (s, k, t), (traffic, role) in desired[slot].items()
+    ]
+    if rows:
+        await connection.execute(EDGE.insert(), rows)
+    touched = {target_id for target_id, _ in replaced}
+    await _mark_updated(connection, batch, [owners[target_id][1] for target_id in touched], touched)
+
+
+async def _mark_updated(
+    connection: AsyncConnection, batch: Batch, records: list[EntityRecord], ids: set[int]
+) -> None:
+    """A node whose upstream edges changed was updated, even when none of its fields did."""
+    for record in records:
+        if record.key not in batch.changed:
+            batch.changed.add(record.key)
+            counts = batch.summary.of(record.type)
+            counts.unchanged -= 1
+            counts.updated += 1
+    await connection.execute(
+        update(ENTITY).where(ENTITY.c.id == bindparam("row_id")).values(updated_at=bindparam("moment")),
+        [{"row_id": entity_id, "moment": batch.started} for entity_id in sorted(ids)],
+    )
+
+
+async def _metrics(connection: AsyncConnection) -> dict[str, tuple[int, str | None, bool]]:
+    statement = select(DEFINITION.c.key, DEFINITION.c.id, DEFINITION.c.entity_type, DEFINITION.c.derived)
+    return {
+        key: (metric_id, entity_type, derived)
+        for key, metric_id, entity_type, derived in (await connection.execute(statement)).tuples()
+    }
+
+
+async def _write_values(
+    connection: AsyncConnection,
+    batch: Batch,
+    chunk: list[tuple[str, ValueRecord]],
+    metrics: dict[str, tuple[int, str | None, bool]],
+) -> None:
+    from graph.ingest import IngestRejected
+
+    entities = await entities_by_key(connection, {record.entity for _, record in chunk})
+    rows: dict[tuple[int, int, int], dict[str, Any]] = {}
+    counts = batch.summary.of("MetricValue")
+    for location, record in chunk:
+        metric = metrics.get(record.metric)
+        if metric is None:
+            raise IngestRejected(location, f"MetricValue references unknown metric {record.metric}")
+        if metric[2]:
+            raise IngestRejected(
+                location, f"metric {record.metric} is derived from the graph and takes no values"
+            )
+        entity = entities.get(record.entity)
+        if entity is None:
+            raise IngestRejected(location, f"MetricValue references unknown entity {record.entity}")
+        if metric[1] is not None and metric[1] != entity[1]:
+            raise IngestRejected(
+                location,
+                f"metric {record.metric} applies to {metric[1]}, but {record.entity} is a {entity[1]}",
+            )
+        identity = (metric[0], entity[0], to_micros(record.observed_at))
+        rows[identity] = {
+            "metric_id": metric[0],
+            "entity_id": entity[0],
+            "observed_at": record.observed_at,
+            "value": record.value,
+        }
+    existing: dict[tuple[int, int, int], float] = {}
+    statement = select(VALUE.c.metric_id, VALUE.c.entity_id, VALUE.c.observed_at, VALUE.c.value).where(
+        tuple_(VALUE.c.metric_id, VALUE.c.entity_id, VALUE.c.observed_at).in_(
+            [(row["metric_id"], row["entity_id"], row["observed_at"]) for row in rows.values()]
+        )
+    )
+    for metric_id, entity_id, observed_at, value in (await connection.execute(statement)).tuples():
+        existing[(metric_id, entity_id, to_micros(observed_at))] = value
+    inserts = [row for identity, row in rows.items() if identity not in existing]
+    changes = [
+        row for identity, row in rows.items() if identity in existing and existing[identity] != row["value"]
+    ]
+    counts.created += len(inserts)
+    counts.updated += len(changes)
+    counts.unchanged += len(rows) - len(inserts) - len(changes)
+    if inserts:
+        await connection.execute(VALUE.insert(), inserts)
+    if changes:
+        await connection.execute(
+            update(VALUE)
+            .where(
+                and_(
+                    VALUE.c.metric_id == bindparam("m"),
+                    VALUE.c.entity_id == bindparam("e"),
+                    VALUE.c.observed_at == bindparam("o", type_=VALUE.c.observed_at.type),
+                )
+            )
+            .values(value=bindparam("v")),
+            [
+                {"m": r["metric_id"], "e": r["entity_id"], "o": r["observed_at"], "v": r["value"]}
+                for r in changes
+            ],
+        )

@@ -1,0 +1,312 @@
+"""Second pass of a batch: write teams, metric definitions, entities and frameworks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from graph.metric_records import FRAMEWORK_REQUIRED_WHEN_NEW, REQUIRED_WHEN_NEW, framework_leaves
+from graph.models import entity_table, metric_definition_table, metric_framework_table, team_table
+from graph.records import EntityRecord
+from graph.vocabulary import via_target
+
+if TYPE_CHECKING:
+    from graph.ingest import Batch
+
+CHUNK = 1000
+ENTITY = entity_table
+TEAM = team_table
+DEFINITION = metric_definition_table
+FRAMEWORK = metric_framework_table
+
+
+async def write_nodes(
+    connection: AsyncConnection, batch: Batch, progress: Callable[[int], None] | None
+) -> None:
+    team_ids = await _write_teams(connection, batch)
+    await _write_definitions(connection, batch)
+    chunk: list[tuple[str, EntityRecord]] = []
+    for done, (location, record) in enumerate(batch.records(), start=1):
+        if isinstance(record, EntityRecord):
+            chunk.append((location, record))
+            if len(chunk) == CHUNK:
+                await _write_entities(connection, batch, chunk, team_ids)
+                chunk = []
+                if progress is not None:
+                    progress(done)
+    if chunk:
+        await _write_entities(connection, batch, chunk, team_ids)
+    await _write_frameworks(connection, batch)
+
+
+def merge(
+    existing: Mapping[str, Any] | None, present: Mapping[str, Any], batch: Batch
+) -> dict[str, Any] | None:
+    """The row after applying a record's present fields; None when nothing changes."""
+    if existing is None:
+        row = dict(present)
+        row.setdefault("created_at", batch.started)
+        row["updated_at"] = batch.started
+        return row
+    row = dict(existing)
+    row.update(present)
+    if row == existing:
+        return None
+    row["updated_at"] = batch.started
+    return row
+
+
+async def execute_updates(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Write whole rows back by id, one executemany for all of them."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    await connection.execute(
+        statement, [{"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows]
+    )
+
+
+async def _write_teams(connection: AsyncConnection, batch: Batch) -> dict[str, int]:
+    """Upsert the batch's teams; return the id of every team key (teams are few: all are read)."""
+    from graph.ingest import IngestRejected
+
+    rows = {row["key"]: dict(row) for row in (await connection.execute(select(TEAM))).mappings()}
+    counts = batch.summary.of("Team")
+    new_rows: list[dict[str, Any]] = []
+    for key, (record, location) in batch.teams.items():
+        if key not in rows and record.name is None:
+            raise IngestRejected(location, f"missing required field 'name' (Team {key} is new)")
+        for parent_key in [record.parent] if record.has_parent and record.parent else []:
+            if parent_key not in rows and parent_key not in batch.teams:
+                raise IngestRejected(location, f"Team {key} references unknown parent team {parent_key}")
+        if key not in rows:
+            new_rows.append({"key": key, "name": record.name, "parent_id": None, "properties": {}})
+    if new_rows:
+        for row in new_rows:
+            row.update(created_at=batch.started, updated_at=batch.started)
+        await connection.execute(TEAM.insert(), new_rows)
+        counts.created += len(new_rows)
+        statement = select(TEAM).where(TEAM.c.key.in_([r["key"] for r in new_rows]))
+        for inserted in (await connection.execute(statement)).mappings():
+            rows[inserted["key"]] = dict(inserted)
+    ids = {key: row["id"] for key, row in rows.items()}
+    keys_by_id = {row["id"]: key for key, row in rows.items()}
+    created = {row["key"] for row in new_rows}
+    updates: list[dict[str, Any]] = []
+    for key, (record, _location) in batch.teams.items():
+        existing = rows[key]
+        present: dict[str, Any] = {}
+        if record.name is not None:
+            present["name"] = record.name
+        if record.has_parent:
+            present["parent_id"] = ids[record.parent] if record.parent else None
+        if record.properties is not None or record.extra:
+            base = record.properties if record.properties is not None else existing["properties"]
+            present["properties"] = {**base, **record.extra}
+        changed = merge(existing, present, batch)
+        if changed is not None:
+            rows[key] = changed
+            updates.append(changed)
+            if key not in created:
+                counts.updated += 1
+        elif key not in created:
+            counts.unchanged += 1
+    for key, (_, location) in batch.teams.items():
+        _reject_parent_cycle(key, location, rows, keys_by_id)
+    await execute_updates(connection, TEAM, updates)
+    return ids
+
+
+def _reject_parent_cycle(
+    start: str, location: str, rows: dict[str, dict[str, Any]], keys_by_id: dict[int, str]
+) -> None:
+    from graph.ingest import IngestRejected
+
+    seen = [start]
+    parent_id = rows[start]["parent_id"]
+    while parent_id is not None:
+        key = keys_by_id[parent_id]
+        if key == start:
+            raise IngestRejected(
+                location, f"Team {start} would be its own ancestor: {' > '.join([*seen, key])}"
+            )
+        if key in seen:
+            return  # a cycle that does not pass through start is reported for one of its own members
+        seen.append(key)
+        parent_id = rows[key]["parent_id"]
+
+
+async def _write_definitions(connection: AsyncConnection, batch: Batch) -> None:
+    from graph.ingest import IngestRejected
+
+    counts = batch.summary.of("MetricDefinition") if batch.definitions else None
+    keys = list(batch.definitions)
+    existing = {
+        row["key"]: dict(row)
+        for row in (await connection.execute(select(DEFINITION).where(DEFINITION.c.key.in_(keys)))).mappings()
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, (record, location) in batch.definitions.items():
+        row = existing.get(key)
+        if row is not None and row["derived"] and not batch.derived:
+            raise IngestRejected(location, f"metric {key} is derived from the graph and cannot be redefined")
+        if row is None:
+            required = [n for n in REQUIRED_WHEN_NEW if n not in record.fields]
+            if batch.derived and "entity_type" in required:
+                required.remove("entity_type")
+            if required:
+                raise IngestRejected(
+                    location, f"missing required field '{required[0]}' (metric {key} is new)"
+                )
+        if record.fields.get("entity_type", "") is None and not batch.derived:
+            raise IngestRejected(location, "field 'entity_type' cannot be null")
+        present = {**record.fields, "derived": batch.derived} if row is None else dict(record.fields)
+        if row is None:
+            present = {
+                "description": None,
+                "unit": None,
+                "higher_is_better": None,
+                "entity_type": None,
+                **present,
+            }
+            present["key"] = key
+        merged = merge(row, present, batch)
+        _count(counts, row is None, merged is not None)
+        if merged is not None:
+            (inserts if row is None else updates).append(merged)
+    if inserts:
+        await connection.execute(DEFINITION.insert(), inserts)
+    await execute_updates(connection, DEFINITION, updates)
+
+
+async def _write_entities(
+    connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]], team_ids: dict[str, int]
+) -> None:
+    from graph.ingest import IngestRejected
+
+    keys = [record.key for _, record in chunk]
+    existing = {
+        row["key"]: dict(row)
+        for row in (await connection.execute(select(ENTITY).where(ENTITY.c.key.in_(keys)))).mappings()
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for location, record in chunk:
+        row = existing.get(record.key)
+        if row is not None and row["type"] != record.type:
+            raise IngestRejected(location, f"key {record.key} is already used by a {row['type']}")
+        present: dict[str, Any] = dict(record.fields)
+        if record.has_owner:
+            if record.owner is not None and record.owner not in team_ids:
+                raise IngestRejected(
+                    location, f"{record.type} {record.key} references unknown owner team {record.owner}"
+                )
+            present["owner_id"] = team_ids[record.owner] if record.owner else None
+        if record.properties is not None or record.extra:
+            base = record.properties if record.properties is not None else (row or {}).get("properties", {})
+            present["properties"] = {**base, **record.extra}
+        if row is None:
+            if "name" not in present:
+                raise IngestRejected(
+                    location, f"missing required field 'name' ({record.type} {record.key} is new)"
+                )
+            present = {**ENTITY_BLANK, **present, "key": record.key, "type": record.type}
+        merged = merge(row, present, batch)
+        _count(batch.summary.of(record.type), row is None, merged is not None)
+        if merged is not None:
+            batch.changed.add(record.key)
+            (inserts if row is None else updates).append(merged)
+    if inserts:
+        await connection.execute(ENTITY.insert(), inserts)
+    await execute_updates(connection, ENTITY, updates)
+
+
+ENTITY_BLANK: dict[str, Any] = {
+    column.name: ({} if column.name == "properties" else None)
+    for column in ENTITY.columns
+    if column.name not in ("id", "created_at", "updated_at")
+}
+
+
+async def _write_frameworks(connection: AsyncConnection, batch: Batch) -> None:
+    from graph.ingest import IngestRejected
+
+    if not batch.frameworks:
+        return
+    counts = batch.summary.of("MetricFramework")
+    existing = {
+        row["key"]: dict(row)
+        for row in (
+            await connection.execute(select(FRAMEWORK).where(FRAMEWORK.c.key.in_(list(batch.frameworks))))
+        ).mappings()
+    }
+    metrics = await _metric_types(connection, batch, existing)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, (record, location) in batch.frameworks.items():
+        row = existing.get(key)
+        missing = [n for n in FRAMEWORK_REQUIRED_WHEN_NEW if n not in record.fields]
+        if row is None and missing:
+            raise IngestRejected(location, f"missing required field '{missing[0]}' (framework {key} is new)")
+        entity_type = record.fields.get("entity_type") or (row or {}).get("entity_type")
+        root = record.fields.get("root") or (row or {}).get("root") or {}
+        for path, leaf in framework_leaves(root):
+            problem = _leaf_problem(leaf, str(entity_type), metrics)
+            if problem:
+                raise IngestRejected(location, f"framework {key}, {path}: {problem}")
+        present = {"description": None, **record.fields, "key": key} if row is None else dict(record.fields)
+        merged = merge(row, present, batch)
+        _count(counts, row is None, merged is not None)
+        if merged is not None:
+            (inserts if row is None else updates).append(merged)
+    if inserts:
+        await connection.execute(FRAMEWORK.insert(), inserts)
+    await execute_updates(connection, FRAMEWORK, updates)
+
+
+async def _metric_types(
+    connection: AsyncConnection, batch: Batch, existing: dict[str, dict[str, Any]]
+) -> dict[str, str | None]:
+    """The entity type of every metric a framework of the batch names (None: any type)."""
+    documents = [record.fields for record, _ in batch.frameworks.values()] + list(existing.values())
+    wanted = {leaf["metric"] for fields in documents for _, leaf in _leaves(fields)}
+    rows = await connection.execute(
+        select(DEFINITION.c.key, DEFINITION.c.entity_type).where(DEFINITION.c.key.in_(sorted(wanted)))
+    )
+    return {key: entity_type for key, entity_type in rows.tuples()}
+
+
+def _leaves(fields: Mapping[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
+    return framework_leaves(fields["root"]) if fields.get("root") else []
+
+
+def _leaf_problem(leaf: Mapping[str, Any], entity_type: str, metrics: dict[str, str | None]) -> str | None:
+    metric, via = leaf["metric"], leaf["via"]
+    if metric not in metrics:
+        return f"unknown metric {metric}"
+    target = via_target(entity_type, via)
+    if target is None:
+        return f"via {via} leads nowhere from a {entity_type}"
+    if metrics[metric] is not None and metrics[metric] != target:
+        return f"metric {metric} applies to {metrics[metric]}, but via {via} reaches a {target}"
+    return None
+
+
+def _count(counts: Any, created: bool, changed: bool) -> None:
+    if counts is None:
+        return
+    if created:
+        counts.created += 1
+    elif changed:
+        counts.updated += 1
+    else:
+        counts.unchanged += 1

@@ -61,7 +61,7 @@ async def entities_by_key(connection: AsyncConnection, keys: set[str]) -> dict[s
         statement = select(ENTITY.c.key, ENTITY.c.id, ENTITY.c.type).where(
             ENTITY.c.key.in_(ordered[start : start + CHUNK])
         )
-        for key, entity_id, entity_type in (await connection.execute(statement)).tuples():
+        for key, entity_id, entity_type in (await connection.execute(statement)):
             found[key] = (entity_id, entity_type)
     return found
 
@@ -143,7 +143,7 @@ async def _metrics(connection: AsyncConnection) -> dict[str, tuple[int, str | No
     statement = select(DEFINITION.c.key, DEFINITION.c.id, DEFINITION.c.entity_type, DEFINITION.c.derived)
     return {
         key: (metric_id, entity_type, derived)
-        for key, metric_id, entity_type, derived in (await connection.execute(statement)).tuples()
+        for key, metric_id, entity_type, derived in (await connection.execute(statement))
     }
 
 
@@ -187,7 +187,7 @@ async def _write_values(
             [(row["metric_id"], row["entity_id"], row["observed_at"]) for row in rows.values()]
         )
     )
-    for metric_id, entity_id, observed_at, value in (await connection.execute(statement)).tuples():
+    for metric_id, entity_id, observed_at, value in (await connection.execute(statement)):
         existing[(metric_id, entity_id, to_micros(observed_at))] = value
     inserts = [row for identity, row in rows.items() if identity not in existing]
     changes = [

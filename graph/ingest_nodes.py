@@ -282,7 +282,7 @@ async def _metric_types(
     rows = await connection.execute(
         select(DEFINITION.c.key, DEFINITION.c.entity_type).where(DEFINITION.c.key.in_(sorted(wanted)))
     )
-    return {key: entity_type for key, entity_type in rows.tuples()}
+    return {key: entity_type for key, entity_type in rows}
 
 
 def _leaves(fields: Mapping[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:

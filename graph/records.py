@@ -97,6 +97,9 @@ def timestamp(name: str, value: Any) -> datetime | None:
 def integer(name: str, value: Any) -> int | None:
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 2**63:
+        # The JSON parser hands integers beyond 64 bits over as floats.
+        raise RecordError(f"field '{name}' is out of range for a 64-bit integer")
     if isinstance(value, bool) or not isinstance(value, int):
         raise RecordError(f"field '{name}' must be an integer, got {_json_type(value)}")
     if not -(2**63) <= value < 2**63:

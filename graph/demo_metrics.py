@@ -34,7 +34,7 @@ def _definition(
     key: str,
     name: str,
     category: str,
-    entity_type: str,
+    entity_type: str | None,
     unit: str,
     higher_is_better: bool,
     buckets: list[dict[str, Any]],
@@ -90,6 +90,24 @@ DEFINITIONS: tuple[Record, ...] = (
         "documentation_coverage", "Documentation coverage", "GOVERNANCE", "ModelSource", "ratio", True,
         [_bucket("MISSING", 0, 0.5), _bucket("PARTIAL", 0.5, 0.9), _bucket("COMPLETE", 1)],
         "Share of the model card's required sections that are filled in.",
+    ),
+)  # fmt: skip
+
+AGE_BUCKETS = [_bucket("FRESH", 1, 30), _bucket("AGING", 0.5, 90), _bucket("STALE", 0)]
+# The derived metrics the default framework names, as SPEC §4 defines them. They are computed from
+# the graph; only their definitions are records, registered as derived (see graph.demo).
+DERIVED_DEFINITIONS: tuple[Record, ...] = (
+    _definition(
+        "retraining_recency_days", "Retraining recency", "GOVERNANCE", "ModelSource", "days", False,
+        AGE_BUCKETS, "Days since the model source's newest binary was created.",
+    ),
+    _definition(
+        "deployed_binary_age_days", "Deployed binary age", "GOVERNANCE", "ModelDeployment", "days", False,
+        AGE_BUCKETS, "Days since the newest binary serving control traffic was created.",
+    ),
+    _definition(
+        "has_owner", "Has owner", "GOVERNANCE", None, "bool", True,
+        [_bucket("MISSING", 0, 0.5), _bucket("PRESENT", 1)], "1 when an owner team is set, else 0.",
     ),
 )  # fmt: skip
 

@@ -1,0 +1,203 @@
+"""The `aigraph` command line: ingest, demo, db upgrade and serve, each a thin call into graph/.
+
+Every command opens the database through `graph.db.open_engine`, which upgrades the schema first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from graph.db import database_url, open_engine
+from graph.demo import demo_records, graph_is_empty, register_derived_metrics
+from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file, record_list
+from graph.sources import BatchSource
+
+Result = TypeVar("Result")
+
+app = typer.Typer(
+    help="aigraph: a GraphQL API over an AI metadata graph.", no_args_is_help=True, add_completion=False
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="SQLAlchemy URL of the database [default: AIGRAPH_DATABASE_URL, else sqlite+aiosqlite:///./aigraph.db]",
+        show_default=False,
+    ),
+]
+
+
+class CommandFailed(Exception):
+    """A failure to report as `error: ...` on stderr with exit status 1."""
+
+
+def main() -> None:
+    app()
+
+
+@app.command("ingest")
+def ingest_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON Lines files, one batch each."),
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Ingest JSON Lines files in order, each one all-or-nothing batch; stop at the first rejected one."""
+
+    async def ingest_files(engine: AsyncEngine) -> None:
+        for path in files:
+            try:
+                summary = await _ingest_with_progress(engine, jsonl_file(path), path.name, _count_lines(path))
+            except IngestRejected as rejected:
+                # Earlier files stay committed: each file is its own batch.
+                raise CommandFailed(f"{path}: {rejected}") from None
+            _print_summary(str(path), summary)
+
+    _run(database, ingest_files)
+
+
+@app.command("demo")
+def demo_command(
+    models: Annotated[int, typer.Option("--models", min=1, help="How many model sources to generate.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same graph.")] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database already holds entities.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Load a realistic synthetic graph (teams, lineage, metrics, the model_maturity framework)."""
+
+    async def load(engine: AsyncEngine) -> None:
+        if if_empty and not await graph_is_empty(engine):
+            stdout.print("The database already holds a graph; demo data not loaded.")
+            return
+        await register_derived_metrics(engine)
+        records = list(demo_records(models, seed))
+        try:
+            summary = await _ingest_with_progress(engine, record_list(records), "demo", len(records))
+        except IngestRejected as rejected:
+            raise CommandFailed(f"demo: {rejected}") from None
+        _print_summary(f"demo ({models} models, seed {seed})", summary)
+
+    _run(database, load)
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(database: DatabaseOption = None) -> None:
+    """Bring the database schema to the newest migration (every command also does this on start)."""
+
+    async def report(_engine: AsyncEngine) -> None:
+        stdout.print(f"{escape(_shown(database_url(database)))}: schema is up to date.")
+
+    _run(database, report)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    database: DatabaseOption = None,
+) -> None:
+    """Serve the GraphQL API (GraphiQL in the browser at /graphql)."""
+    import uvicorn
+
+    url = database_url(database)
+
+    async def nothing(_engine: AsyncEngine) -> None:
+        return None
+
+    _run(url, nothing)
+    # Workers are separate processes that build the app themselves: they find the database here.
+    os.environ["AIGRAPH_DATABASE_URL"] = url
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) -> Result:
+    """Open (and upgrade) the database, run one piece of async work on it, report failures plainly."""
+
+    async def opened() -> Result:
+        engine = await open_engine(database_url(database))
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(opened())
+    except CommandFailed as failure:
+        typer.echo(f"error: {failure}", err=True)
+    except (ArgumentError, OperationalError) as failure:
+        typer.echo(f"error: database {_shown(database_url(database))}: {failure}", err=True)
+    raise typer.Exit(1)
+
+
+async def _ingest_with_progress(
+    engine: AsyncEngine, source: BatchSource, label: str, total: Callable[[], int] | int
+) -> IngestSummary:
+    if not stderr.is_terminal:
+        return await ingest(engine, source)
+    with _progress_bar(label, total if isinstance(total, int) else total()) as advance:
+        return await ingest(engine, source, progress=advance)
+
+
+def _count_lines(path: Path) -> Callable[[], int]:
+    # Counting reads the whole file once more, so it happens only when a bar will show it.
+    return jsonl_file(path).count_lines
+
+
+@contextmanager
+def _progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(escape(label), total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _print_summary(title: str, summary: IngestSummary) -> None:
+    table = Table(title=escape(f"{title}: {summary.records} records"), title_justify="left")
+    table.add_column("type")
+    for column in ("created", "updated", "unchanged"):
+        table.add_column(column, justify="right")
+    for record_type in RECORD_TYPES:
+        counts = summary.counts.get(record_type)
+        if counts is not None:
+            table.add_row(record_type, str(counts.created), str(counts.updated), str(counts.unchanged))
+    table.add_section()
+    table.add_row("total", str(summary.created), str(summary.updated), str(summary.unchanged))
+    stdout.print(table)
+    for warning in summary.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+if __name__ == "__main__":
+    main()

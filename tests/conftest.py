@@ -1,14 +1,28 @@
-"""Shared fixtures: every test gets its own real, migrated database file."""
+"""Shared fixtures: every test gets its own real, migrated database.
+
+`engine` runs each test on a SQLite file and on PostgreSQL. The PostgreSQL database is created
+once per session (AIGRAPH_TEST_POSTGRESQL_SERVER, default the local server) and emptied before
+each test; those tests skip, saying why, when no server answers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.db import open_engine
+from graph.models import Base
+
+POSTGRESQL_SERVER = os.environ.get("AIGRAPH_TEST_POSTGRESQL_SERVER", "postgresql://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture
@@ -16,9 +30,48 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'aigraph.db'}"
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = await open_engine(database_url)
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion from sync code, even when a loop is running in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(f"{POSTGRESQL_SERVER}/postgres", timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test session, dropped at the end."""
+    name = f"aigraph_test_{os.getpid()}"
+    try:
+        _run(_admin(f"CREATE DATABASE {name}"))
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.skip(f"PostgreSQL is unreachable at {POSTGRESQL_SERVER}: {error}")
+    url = f"{POSTGRESQL_SERVER.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+    async def migrate() -> None:
+        engine = await open_engine(url)
+        await engine.dispose()
+
+    _run(migrate())
+    yield url
+    _run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = await open_engine(database_url)
+    else:
+        engine = await open_engine(request.getfixturevalue("postgresql_url"))
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     try:
         yield engine
     finally:

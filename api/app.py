@@ -1,0 +1,70 @@
+"""The Starlette application: GraphQL, bulk JSON Lines ingest, health; the engine lives in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.access import Access, authorize
+from api.graphql_http import JSONResponse, graphql_get, graphql_post
+from graph.db import open_engine
+from graph.ingest import IngestRejected, ingest, jsonl_bytes
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the database answers."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+async def ingest_jsonl(request: Request) -> Response:
+    """One JSON Lines batch, all or nothing: the summary, or 400 naming the line at fault."""
+    refusal = authorize(request, Access.WRITE)
+    if refusal is not None:
+        return refusal
+    body = await request.body()
+    try:
+        summary = await ingest(request.app.state.engine, jsonl_bytes(body))
+    except IngestRejected as error:
+        return JSONResponse({"error": f"{error.location}: {error.reason}"}, status_code=400)
+    return JSONResponse(summary.as_json())
+
+
+def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """The app on `database_url` (default: AIGRAPH_DATABASE_URL, else ./aigraph.db).
+
+    Given an open `engine`, the app uses it as is and leaves disposing of it to the caller.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if engine is not None:
+            yield
+            return
+        app.state.engine = await open_engine(database_url)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_get, methods=["GET"]),
+            Route("/graphql", graphql_post, methods=["POST"]),
+            Route("/ingest", ingest_jsonl, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    if engine is not None:
+        app.state.engine = engine
+    return app

@@ -1,0 +1,91 @@
+"""GraphQL over HTTP: GraphiQL on GET, execution on POST (and GET for queries), orjson responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from api.access import authorize, graphql_access
+from api.context import get_context
+from api.schema import schema
+
+GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
+READ_ONLY = frozenset({OperationType.QUERY})
+ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
+
+
+def _body(result: ExecutionResult) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return body
+
+
+async def _execute(
+    request: Request, params: dict[str, Any], operations: frozenset[OperationType]
+) -> Response:
+    query = params.get("query")
+    if not isinstance(query, str) or not query:
+        return _error(400, "the request has no `query`")
+    variables = params.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return _error(400, "`variables` must be a JSON object")
+    operation_name = params.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _error(400, "`operationName` must be a string")
+    refusal = authorize(request, graphql_access(query, operation_name))
+    if refusal is not None:
+        return refusal
+    context = get_context(request.app.state.engine, request)
+    try:
+        result = await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=operations,
+        )
+    except InvalidOperationTypeError:
+        return _error(405, "mutations must be sent with POST")
+    return JSONResponse(_body(result))
+
+
+async def graphql_get(request: Request) -> Response:
+    """GraphiQL for browsers; a query in the URL is executed (queries only)."""
+    if "query" not in request.query_params:
+        return HTMLResponse(GRAPHIQL_HTML)
+    params: dict[str, Any] = dict(request.query_params)
+    if "variables" in params:
+        try:
+            params["variables"] = orjson.loads(params["variables"])
+        except orjson.JSONDecodeError:
+            return _error(400, "`variables` is not valid JSON")
+    return await _execute(request, params, READ_ONLY)
+
+
+async def graphql_post(request: Request) -> Response:
+    try:
+        params = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return _error(400, "the request body is not valid JSON")
+    if not isinstance(params, dict):
+        return _error(400, "the request body must be a JSON object")
+    return await _execute(request, params, ALL_OPERATIONS)

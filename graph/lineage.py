@@ -1,40 +1,40 @@
 """Lineage: the bounded subgraph upstream or downstream of one entity, walked set-based in SQL.
 
-A walk costs three statements whatever its fan-out: the root by key, one recursive query that
-walks the edge table and returns the matching entities with their distances, and the edges
-among the root and the returned nodes.
+A walk costs two statements whatever its fan-out: one recursive query that finds the root by
+key, walks the edge table and returns the root and the matching entities with their distances,
+then one for the edges among them. Both statements are built once per shape, with bound
+parameters, so a request pays neither query construction nor compilation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from functools import cache
+from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
     CTE,
-    BindParameter,
     ColumnElement,
     Integer,
     Row,
-    Table,
+    Select,
+    String,
     bindparam,
     func,
-    literal,
+    literal_column,
+    or_,
     select,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graph.models import Base
+from graph.models import edge_table, entity_table
 
 Direction = Literal["UPSTREAM", "DOWNSTREAM", "BOTH"]
 DIRECTIONS: tuple[Direction, ...] = ("UPSTREAM", "DOWNSTREAM", "BOTH")
 MAX_DEPTH = 20
 MAX_LIMIT = 10_000
-
-entity_table: Table = Base.metadata.tables["entity"]
-edge_table: Table = Base.metadata.tables["edge"]
 
 
 class LineageError(ValueError):
@@ -51,14 +51,14 @@ class LineageLimitError(LineageError):
     """Depth or limit outside what one request may ask for."""
 
 
-@dataclass(frozen=True, slots=True)
-class LineageNode:
+class LineageNode(NamedTuple):
+    """A reached entity (every entity column, then `distance`) and its fewest hops from the root."""
+
     entity: Row[Any]
     distance: int
 
 
-@dataclass(frozen=True, slots=True)
-class LineageEdge:
+class LineageEdge(NamedTuple):
     source_key: str
     target_key: str
     kind: str
@@ -83,8 +83,8 @@ async def walk_lineage(
 ) -> LineageResult:
     """The nodes within `depth` hops of `root_key` (ordered by distance, key) and their edges.
 
-    `types` filters the answer, never the walk; more than `limit` nodes keep the first `limit`
-    and set `truncated`. Raises LineageRootNotFound or LineageLimitError.
+    `types` (entity type names) filters the answer, never the walk; more than `limit` nodes keep
+    the first `limit` and set `truncated`. Raises LineageRootNotFound or LineageLimitError.
     """
     _check_bounds(direction, depth, limit)
     if isinstance(connection_or_engine, AsyncEngine):
@@ -110,27 +110,29 @@ async def _walk(
     types: Sequence[str] | None,
     limit: int,
 ) -> LineageResult:
-    root = (await connection.execute(select(entity_table).where(entity_table.c.key == root_key))).first()
-    if root is None:
+    postgresql = connection.dialect.name == "postgresql"
+    parameters: dict[str, Any] = {
+        "root_key": root_key,
+        "depth": depth,
+        # The root comes first (distance 0); one row past the limit tells whether the answer was cut.
+        "row_limit": limit + 2,
+    }
+    if types is not None:
+        parameters["types"] = list(types)
+    statement = _nodes_statement(direction, types is not None, postgresql)
+    rows = (await connection.execute(statement, parameters)).all()
+    if not rows or rows[0].distance != 0:
         raise LineageRootNotFound(root_key)
-    statements = 1
-    nodes: list[LineageNode] = []
-    truncated = False
-    if depth > 0 and (types is None or len(types) > 0):
-        # One row more than asked for tells whether the answer was cut.
-        query = _nodes_query(connection, root.id, direction, depth, types, limit + 1)
-        rows = (await connection.execute(query)).all()
-        statements += 1
-        truncated = len(rows) > limit
-        nodes = [LineageNode(entity=row, distance=row.distance) for row in rows[:limit]]
-    ids = [root.id, *(node.entity.id for node in nodes)]
-    edge_rows = (await connection.execute(_edges_query(connection), {"ids": ids})).all()
-    statements += 1
-    edges = [LineageEdge(row.source_key, row.target_key, row.kind) for row in edge_rows]
-    return LineageResult(root=root, nodes=nodes, edges=edges, truncated=truncated, statements=statements)
+    root, found = rows[0], rows[1:]
+    # The distance is the last column of each row, the id the first.
+    nodes = [LineageNode(row, row[-1]) for row in found[:limit]]
+    ids = [root[0], *(row[0] for row in found[:limit])]
+    edge_rows = await connection.execute(_edges_statement(postgresql), {"ids": ids})
+    edges = [LineageEdge(*row) for row in edge_rows]
+    return LineageResult(root=root, nodes=nodes, edges=edges, truncated=len(found) > limit, statements=2)
 
 
-def _directed_walk(name: str, root_id: int, depth: int, upstream: bool) -> CTE:
+def _directed_walk(name: str, upstream: bool) -> CTE:
     """Every (entity id, hops) pair reachable by a walk of at most `depth` hops from the root.
 
     UNION (not UNION ALL) drops a pair already produced, so a node re-entered through a cycle or
@@ -142,53 +144,52 @@ def _directed_walk(name: str, root_id: int, depth: int, upstream: bool) -> CTE:
         if upstream
         else (edge_table.c.source_id, edge_table.c.target_id)
     )
-    seed = select(literal(root_id, Integer).label("id"), literal(0, Integer).label("distance")).cte(
-        name, recursive=True
+    seed = (
+        select(entity_table.c.id.label("id"), literal_column("0", Integer).label("distance"))
+        .where(entity_table.c.key == bindparam("root_key", type_=String))
+        .cte(name, recursive=True)
     )
     step = (
-        select(far.label("id"), (seed.c.distance + 1).label("distance"))
+        select(far.label("id"), (seed.c.distance + literal_column("1", Integer)).label("distance"))
         .select_from(seed.join(edge_table, near == seed.c.id))
-        .where(seed.c.distance < literal(depth, Integer))
+        .where(seed.c.distance < bindparam("depth", type_=Integer))
     )
     return seed.union(step)
 
 
-def _nodes_query(
-    connection: AsyncConnection,
-    root_id: int,
-    direction: Direction,
-    depth: int,
-    types: Sequence[str] | None,
-    limit: int,
-) -> Any:
+@cache
+def _nodes_statement(direction: Direction, filtered: bool, postgresql: bool) -> Select[Any]:
+    """The root (distance 0) and the reached entities of the wanted types, by distance and key."""
     walks = []
     if direction in ("UPSTREAM", "BOTH"):
-        walks.append(_directed_walk("upstream_walk", root_id, depth, upstream=True))
+        walks.append(_directed_walk("upstream_walk", upstream=True))
     if direction in ("DOWNSTREAM", "BOTH"):
-        walks.append(_directed_walk("downstream_walk", root_id, depth, upstream=False))
+        walks.append(_directed_walk("downstream_walk", upstream=False))
     pairs = union_all(*(select(walk.c.id, walk.c.distance) for walk in walks)).subquery("pairs")
-    # BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance.
+    # BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance,
+    # and the root keeps 0 even when a cycle leads back to it.
     reached = (
         select(pairs.c.id, func.min(pairs.c.distance).label("distance"))
-        .where(pairs.c.id != root_id)
         .group_by(pairs.c.id)
         .subquery("reached")
     )
-    query = (
+    statement = (
         select(entity_table, reached.c.distance)
         .join_from(reached, entity_table, entity_table.c.id == reached.c.id)
-        .order_by(reached.c.distance, _by_key(connection, entity_table.c.key))
-        .limit(limit)
+        .order_by(reached.c.distance, _by_key(entity_table.c.key, postgresql))
+        .limit(bindparam("row_limit", type_=Integer))
     )
-    if types is not None:
-        query = query.where(entity_table.c.type.in_(list(types)))
-    return query
+    if filtered:
+        wanted = entity_table.c.type.in_(bindparam("types", expanding=True, type_=String))
+        statement = statement.where(or_(reached.c.distance == 0, wanted))
+    return statement
 
 
-def _edges_query(connection: AsyncConnection) -> Any:
+@cache
+def _edges_statement(postgresql: bool) -> Select[Any]:
     source = entity_table.alias("source")
     target = entity_table.alias("target")
-    ids: BindParameter[int] = bindparam("ids", expanding=True)
+    ids = bindparam("ids", expanding=True, type_=Integer)
     return (
         select(
             source.c.key.label("source_key"),
@@ -199,15 +200,15 @@ def _edges_query(connection: AsyncConnection) -> Any:
         .join(target, target.c.id == edge_table.c.target_id)
         .where(edge_table.c.source_id.in_(ids), edge_table.c.target_id.in_(ids))
         .order_by(
-            _by_key(connection, source.c.key),
-            _by_key(connection, target.c.key),
+            _by_key(source.c.key, postgresql),
+            _by_key(target.c.key, postgresql),
             edge_table.c.kind,
         )
     )
 
 
-def _by_key(connection: AsyncConnection, key: ColumnElement[Any]) -> ColumnElement[Any]:
+def _by_key(key: ColumnElement[Any], postgresql: bool) -> ColumnElement[Any]:
     """Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation."""
-    if connection.dialect.name == "postgresql":
+    if postgresql:
         return cast(ColumnElement[Any], key.collate("C"))
     return key

@@ -10,9 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.lineage import Direction, walk_lineage
-from tests.graph.test_lineage import KIND_BY_TYPES, edge_list, graph_engine, load_graph
-
-__all__ = ["graph_engine"]
+from tests.graph.test_lineage import KIND_BY_TYPES, edge_list, load_graph
 
 ENTITY_TYPES = sorted({kind for pair in KIND_BY_TYPES for kind in pair})
 DIRECTIONS: list[Direction] = ["UPSTREAM", "DOWNSTREAM", "BOTH"]
@@ -98,13 +96,13 @@ def expected(graph: Graph, query: Query) -> tuple[list[tuple[str, int]], list[tu
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-async def test_lineage_matches_breadth_first_search(graph_engine: AsyncEngine, data: st.DataObject) -> None:
+async def test_lineage_matches_breadth_first_search(engine: AsyncEngine, data: st.DataObject) -> None:
     # One database for every example: each example replaces the whole graph.
     graph = data.draw(graphs())
-    await load_graph(graph_engine, graph.types, graph.edges)
+    await load_graph(engine, graph.types, graph.edges)
     for query in data.draw(st.lists(queries(graph), min_size=1, max_size=5)):
         result = await walk_lineage(
-            graph_engine, query.root, query.direction, query.depth, query.types, query.limit
+            engine, query.root, query.direction, query.depth, query.types, query.limit
         )
         nodes, edges, truncated = expected(graph, query)
         assert [(node.entity.key, node.distance) for node in result.nodes] == nodes

@@ -126,6 +126,7 @@ class Batch:
     definitions: dict[str, tuple[DefinitionRecord, str]] = field(default_factory=dict)
     frameworks: dict[str, tuple[FrameworkRecord, str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
+    created: set[str] = field(default_factory=set)
     replay: list[tuple[str, Record]] | None = field(default_factory=list)
 
     def records(self) -> Iterator[tuple[str, Record]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph import vocabulary as vocab
@@ -61,7 +61,7 @@ async def entities_by_key(connection: AsyncConnection, keys: set[str]) -> dict[s
         statement = select(ENTITY.c.key, ENTITY.c.id, ENTITY.c.type).where(
             ENTITY.c.key.in_(ordered[start : start + CHUNK])
         )
-        for key, entity_id, entity_type in (await connection.execute(statement)):
+        for key, entity_id, entity_type in await connection.execute(statement):
             found[key] = (entity_id, entity_type)
     return found
 
@@ -182,13 +182,16 @@ async def _write_values(
             "value": record.value,
         }
     existing: dict[tuple[int, int, int], float] = {}
-    statement = select(VALUE.c.metric_id, VALUE.c.entity_id, VALUE.c.observed_at, VALUE.c.value).where(
-        tuple_(VALUE.c.metric_id, VALUE.c.entity_id, VALUE.c.observed_at).in_(
-            [(row["metric_id"], row["entity_id"], row["observed_at"]) for row in rows.values()]
+    # Values of entities this batch created cannot exist yet: only the others are looked up.
+    known = sorted({entities[record.entity][0] for _, record in chunk if record.entity not in batch.created})
+    if known:
+        statement = select(VALUE.c.metric_id, VALUE.c.entity_id, VALUE.c.observed_at, VALUE.c.value).where(
+            VALUE.c.entity_id.in_(known)
         )
-    )
-    for metric_id, entity_id, observed_at, value in (await connection.execute(statement)):
-        existing[(metric_id, entity_id, to_micros(observed_at))] = value
+        for metric_id, entity_id, observed_at, value in await connection.execute(statement):
+            identity = (metric_id, entity_id, to_micros(observed_at))
+            if identity in rows:
+                existing[identity] = value
     inserts = [row for identity, row in rows.items() if identity not in existing]
     changes = [
         row for identity, row in rows.items() if identity in existing and existing[identity] != row["value"]

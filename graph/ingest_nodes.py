@@ -224,6 +224,8 @@ async def _write_entities(
         _count(batch.summary.of(record.type), row is None, merged is not None)
         if merged is not None:
             batch.changed.add(record.key)
+            if row is None:
+                batch.created.add(record.key)
             (inserts if row is None else updates).append(merged)
     if inserts:
         await connection.execute(ENTITY.insert(), inserts)

@@ -75,10 +75,10 @@ async def _write_edges(
     wanted.update(link.key for _, record in chunk for links in record.links.values() for link in links)
     entities = await entities_by_key(connection, wanted)
     desired: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
-    owners: dict[int, tuple[str, EntityRecord]] = {}
+    owners: dict[int, EntityRecord] = {}
     for location, record in chunk:
         target_id = entities[record.key][0]
-        owners[target_id] = (location, record)
+        owners[target_id] = record
         for kind, links in record.links.items():
             reference = REFERENCE_BY_KIND[kind]
             edges = desired.setdefault((target_id, kind), {})
@@ -120,23 +120,26 @@ async def _write_edges(
     if rows:
         await connection.execute(EDGE.insert(), rows)
     touched = {target_id for target_id, _ in replaced}
-    await _mark_updated(connection, batch, [owners[target_id][1] for target_id in touched], touched)
+    await _mark_updated(connection, batch, [(target_id, owners[target_id]) for target_id in sorted(touched)])
 
 
 async def _mark_updated(
-    connection: AsyncConnection, batch: Batch, records: list[EntityRecord], ids: set[int]
+    connection: AsyncConnection, batch: Batch, touched: list[tuple[int, EntityRecord]]
 ) -> None:
     """A node whose upstream edges changed was updated, even when none of its fields did."""
-    for record in records:
-        if record.key not in batch.changed:
+    stale = []
+    for entity_id, record in touched:
+        if record.key not in batch.changed:  # created or updated already: counted and stamped
             batch.changed.add(record.key)
             counts = batch.summary.of(record.type)
             counts.unchanged -= 1
             counts.updated += 1
-    await connection.execute(
-        update(ENTITY).where(ENTITY.c.id == bindparam("row_id")).values(updated_at=bindparam("moment")),
-        [{"row_id": entity_id, "moment": batch.started} for entity_id in sorted(ids)],
-    )
+            stale.append({"row_id": entity_id, "moment": batch.started})
+    if stale:
+        await connection.execute(
+            update(ENTITY).where(ENTITY.c.id == bindparam("row_id")).values(updated_at=bindparam("moment")),
+            stale,
+        )
 
 
 async def _metrics(connection: AsyncConnection) -> dict[str, tuple[int, str | None, bool]]:

@@ -221,3 +221,33 @@ edge_table = _table(Edge)
 metric_definition_table = _table(MetricDefinition)
 metric_value_table = _table(MetricValue)
 metric_framework_table = _table(MetricFramework)
+
+
+class ApiToken(Base):
+    """A bearer token for the HTTP API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    scope: Mapped[str] = mapped_column(String(8))
+    prefix: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LabelMapping(Base):
+    """A stored label mapping: how one tool's record types and field names map onto canonical ones."""
+
+    __tablename__ = "label_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+api_token_table = _table(ApiToken)
+label_mapping_table = _table(LabelMapping)

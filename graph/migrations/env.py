@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from graph.migrations.env_filters import include_name
 from graph.models import Base
 
 connection = context.config.attributes["connection"]
@@ -10,5 +11,6 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 context.run_migrations()

@@ -6,6 +6,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import orjson
@@ -49,7 +50,7 @@ def jsonl(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 def entity_keys(database: Path) -> list[str]:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         return [key for (key,) in connection.execute("SELECT key FROM entity ORDER BY key")]
 
 

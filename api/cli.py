@@ -9,6 +9,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph import timestamps
 from graph.db import database_url, open_engine
 from graph.demo import demo_records, graph_is_empty, register_derived_metrics
 from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file, record_list
@@ -84,16 +86,27 @@ def demo_command(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the database already holds entities.")
     ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="ISO 8601 moment the demo's ages are measured from [default: today, 00:00 UTC].",
+            show_default=False,
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Load a realistic synthetic graph (teams, lineage, metrics, the model_maturity framework)."""
+    # Today rather than a fixed date, so that fresh models still look fresh months from now; the
+    # same seed on the same day gives the same graph.
+    reference = _moment(now) if now else timestamps.now().replace(hour=0, minute=0, second=0, microsecond=0)
 
     async def load(engine: AsyncEngine) -> None:
         if if_empty and not await graph_is_empty(engine):
             stdout.print("The database already holds a graph; demo data not loaded.")
             return
         await register_derived_metrics(engine)
-        records = list(demo_records(models, seed))
+        records = list(demo_records(models, seed, reference))
         try:
             summary = await _ingest_with_progress(engine, record_list(records), "demo", len(records))
         except IngestRejected as rejected:
@@ -189,6 +202,13 @@ def _print_summary(title: str, summary: IngestSummary) -> None:
     stdout.print(table)
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return timestamps.parse_timestamp(text)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO 8601 timestamp: {text!r}", param_hint="--now") from None
 
 
 def _shown(url: str) -> str:

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -164,3 +165,12 @@ def test_default_database_is_aigraph_db_in_the_working_directory(
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     assert (tmp_path / "aigraph.db").exists()
+
+
+def test_demo_measures_ages_from_the_given_now(runner: CliRunner, database: Path) -> None:
+    arguments = ["demo", "--models", "5", "--now", "2026-01-01T00:00:00Z", "--database", url(database)]
+    assert runner.invoke(app, arguments).exit_code == 0
+    with closing(sqlite3.connect(database)) as connection:
+        (newest,) = connection.execute("SELECT max(created_at) FROM entity").fetchone()
+    moment = datetime.fromtimestamp(newest / 1_000_000, UTC)
+    assert datetime(2025, 6, 1, tzinfo=UTC) < moment <= datetime(2026, 1, 1, tzinfo=UTC)

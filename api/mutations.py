@@ -30,7 +30,8 @@ RECORD_LISTS = (
     ("metric_values", "MetricValue"),
     ("metric_frameworks", "MetricFramework"),
 )
-FIELD_IN_REASON = re.compile(r"field '([A-Za-z0-9_.\[\]]+)'")
+# The store names the field at fault as "field 'x'" or "references unknown x <key>".
+FIELD_IN_REASON = re.compile(r"field '([A-Za-z0-9_.\[\]]+)'|references unknown ([a-z_]+) ")
 
 
 @strawberry.type(description="What a batch did to one record type.")
@@ -97,7 +98,7 @@ def error_path(location: str, reason: str) -> str:
     match = FIELD_IN_REASON.search(reason)
     if match is None:
         return location
-    return f"{location}.{_camel(match.group(1))}"
+    return f"{location}.{_camel(match.group(1) or match.group(2))}"
 
 
 def interchange(value: Any) -> Any:

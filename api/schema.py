@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
-from strawberry.tools import merge_types
 
 from api.errors import should_mask
 from api.mutations import CoreMutation
@@ -34,9 +33,14 @@ CONCRETE_TYPES = (
 DOCUMENT_CACHE_SIZE = 512
 
 
+def _root(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type inheriting the fields of every part (as strawberry's merge_types, with a description)."""
+    return strawberry.type(type(name, parts, {}), name=name, description=description)
+
+
 def build_schema() -> strawberry.Schema:
-    query = merge_types("Query", QUERY_PARTS)
-    mutation = merge_types("Mutation", MUTATION_PARTS)
+    query = _root("Query", QUERY_PARTS, "Reads of the AI metadata graph.")
+    mutation = _root("Mutation", MUTATION_PARTS, "Writes to the graph.")
     return strawberry.Schema(
         query=query,
         mutation=mutation,

@@ -81,30 +81,18 @@ class ModelBlocks:
             last_finished - timedelta(days=interval * step * rng.uniform(0.85, 1.15))
             for step in reversed(range(rng.randint(2, 7)))
         ]
-        first_started = finishes[0] - timedelta(hours=rng.uniform(1, 12))
-        created = first_started - timedelta(days=rng.uniform(5, 60))
+        created = finishes[0] - timedelta(days=rng.uniform(5, 60))
         model = f"ms/{index:05d}"
-        entities: list[Record] = []
-        values: list[Record] = list(demo_metrics.model_source_values(rng, model, created, self.now))
-
-        datasets = [f"ds/{index:05d}-{number}" for number in range(rng.randint(1, 2))]
-        for number, dataset in enumerate(datasets):
-            suffix = "" if number == 0 else f"_{number + 1}"
-            record = self._entity(
-                "TrainingDataset", dataset, f"{name}_train{suffix}", owner, "dataswarm",
-                created + timedelta(days=rng.uniform(1, 4)),
-            )  # fmt: skip
-            features = rng.sample(self.features, k=min(len(self.features), rng.randint(3, 7)))
-            entities.append(record | {"row_count": int(rng.lognormvariate(16, 1.5)), "features": features})
+        values = list(demo_metrics.model_source_values(rng, model, created, self.now))
+        entities = self._datasets(index, name, owner, created)
         entities.append(
             self._entity("ModelSource", model, name, owner, trainer, created)
             | {"purpose": purpose, "repository": f"git://models/{self.domains[owner]}/{task}_{index}"}
         )
-
-        runs = self._runs(finishes, last_finished, interval)
         binaries: list[tuple[str, datetime]] = []
         quality = rng.uniform(0.74, 0.95)
-        for position, (status, started, finished) in enumerate(runs):
+        datasets = [record["key"] for record in entities if record["type"] == "TrainingDataset"]
+        for position, (status, started, finished) in enumerate(self._runs(finishes, last_finished, interval)):
             run = f"run/{index:05d}-{position:02d}"
             record = self._entity("WorkflowRun", run, f"train_{name}", owner, trainer, started) | {
                 "model_source": model,
@@ -116,23 +104,33 @@ class ModelBlocks:
             if finished is not None:
                 record["finished_at"] = stamp(finished)
             entities.append(record)
-            if status != "SUCCEEDED" or finished is None:
-                continue
-            for variant in range(1 if rng.random() < 0.7 else 2):
-                version = len(binaries) + 1
-                made = finished + timedelta(minutes=rng.uniform(5, 30) + 45 * variant)
-                binary = f"mb/{index:05d}-{version}"
-                record = self._entity("ModelBinary", binary, f"{name}_v{version}", owner, trainer, made)
-                entities.append(record | {"run": run, "version": str(version)})
-                binaries.append((binary, made))
-                values.extend(
-                    demo_metrics.binary_values(rng, binary, made, quality + 0.004 * version, self.now)
-                )
-
+            if status == "SUCCEEDED" and finished is not None:
+                for variant in range(1 if rng.random() < 0.7 else 2):
+                    version = len(binaries) + 1
+                    made = finished + timedelta(minutes=rng.uniform(5, 30) + 45 * variant)
+                    binary = f"mb/{index:05d}-{version}"
+                    record = self._entity("ModelBinary", binary, f"{name}_v{version}", owner, trainer, made)
+                    entities.append(record | {"run": run, "version": str(version)})
+                    binaries.append((binary, made))
+                    accuracy = quality + 0.004 * version
+                    values.extend(demo_metrics.binary_values(rng, binary, made, accuracy, self.now))
         if binaries and rng.random() >= 0.08:
             entities.extend(self._deployments(index, name, owner, binaries, entities[0], values))
         yield from entities
         yield from values
+
+    def _datasets(self, index: int, name: str, owner: str, created: datetime) -> list[Record]:
+        """One or two training datasets per model, composed from the shared feature pool."""
+        rng = self.rng
+        records: list[Record] = []
+        for number in range(rng.randint(1, 2)):
+            suffix = "" if number == 0 else f"_{number + 1}"
+            made = created + timedelta(days=rng.uniform(1, 4))
+            key = f"ds/{index:05d}-{number}"
+            record = self._entity("TrainingDataset", key, f"{name}_train{suffix}", owner, "dataswarm", made)
+            features = rng.sample(self.features, k=min(len(self.features), rng.randint(3, 7)))
+            records.append(record | {"row_count": int(rng.lognormvariate(16, 1.5)), "features": features})
+        return records
 
     def _runs(
         self, finishes: list[datetime], last_finished: datetime, interval: float

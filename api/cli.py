@@ -43,7 +43,7 @@ DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--database",
-        help="SQLAlchemy URL of the database [default: AIGRAPH_DATABASE_URL, else sqlite+aiosqlite:///./aigraph.db]",
+        help="SQLAlchemy URL of the database (default: AIGRAPH_DATABASE_URL, else sqlite+aiosqlite:///./aigraph.db).",
         show_default=False,
     ),
 ]
@@ -61,7 +61,13 @@ def main() -> None:
 def ingest_command(
     files: Annotated[
         list[Path],
-        typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON Lines files, one batch each."),
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            metavar="FILE",
+            help="JSON Lines files, one batch each.",
+        ),
     ],
     database: DatabaseOption = None,
 ) -> None:
@@ -74,6 +80,8 @@ def ingest_command(
             except IngestRejected as rejected:
                 # Earlier files stay committed: each file is its own batch.
                 raise CommandFailed(f"{path}: {rejected}") from None
+            except OSError as unreadable:
+                raise CommandFailed(f"{path}: {unreadable.strerror or unreadable}") from None
             _print_summary(str(path), summary)
 
     _run(database, ingest_files)
@@ -90,7 +98,7 @@ def demo_command(
         str | None,
         typer.Option(
             "--now",
-            help="ISO 8601 moment the demo's ages are measured from [default: today, 00:00 UTC].",
+            help="ISO 8601 moment the demo's ages are measured from (default: today, 00:00 UTC).",
             show_default=False,
         ),
     ] = None,
@@ -162,7 +170,9 @@ def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]])
     except CommandFailed as failure:
         typer.echo(f"error: {failure}", err=True)
     except (ArgumentError, OperationalError) as failure:
-        typer.echo(f"error: database {_shown(database_url(database))}: {failure}", err=True)
+        # The driver's own message, without SQLAlchemy's statement and help link around it.
+        reason = getattr(failure, "orig", None) or failure
+        typer.echo(f"error: database {_shown(database_url(database))}: {reason}", err=True)
     raise typer.Exit(1)
 
 

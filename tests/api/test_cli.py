@@ -174,3 +174,10 @@ def test_demo_measures_ages_from_the_given_now(runner: CliRunner, database: Path
         (newest,) = connection.execute("SELECT max(created_at) FROM entity").fetchone()
     moment = datetime.fromtimestamp(newest / 1_000_000, UTC)
     assert datetime(2025, 6, 1, tzinfo=UTC) < moment <= datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_unopenable_database_exits_1_with_the_reason(runner: CliRunner, tmp_path: Path) -> None:
+    missing = url(tmp_path / "no such folder" / "graph.db")
+    result = runner.invoke(app, ["db", "upgrade", "--database", missing])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: database {missing}: unable to open database file\n"

@@ -18,12 +18,12 @@ from sqlalchemy.sql.selectable import Subquery
 
 from graph.models import entity_table, team_table
 from graph.queries import owned_subtree
-from graph.timestamps import now, to_micros
+from graph.timestamps import to_micros
 from metrics.buckets import NO_DATA, Bucket, label_case, score_case
 from metrics.definitions import UnknownTeam, load_definition
 from metrics.derived import as_of_param, micros
 from metrics.frameworks import entity_scores, load_framework
-from metrics.values import value_expression
+from metrics.values import instant, value_expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ async def rollup(
 ) -> RollupNode:
     """A framework's scores rolled up over the team tree (under one team, or all of it)."""
     framework, definitions = await load_framework(connection, framework_key)
-    as_of_micros = as_of_param(to_micros(as_of or now()))
+    as_of_micros = as_of_param(to_micros(instant(as_of)))
     scores = entity_scores(framework, definitions, as_of_micros)
     scored = select(
         scores.c.owner_id,
@@ -64,7 +64,7 @@ async def metric_rollup(
 ) -> RollupNode:
     """One metric's scores rolled up over the team tree; a metric of every type counts every entity."""
     definition = await load_definition(connection, metric_key)
-    as_of_micros = as_of_param(to_micros(as_of or now()))
+    as_of_micros = as_of_param(to_micros(instant(as_of)))
     entity = entity_table.alias("measured")
     conditions = [micros(entity.c.created_at) <= as_of_micros]
     if definition.entity_type is not None:

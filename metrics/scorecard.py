@@ -15,12 +15,12 @@ from sqlalchemy import Integer, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph.models import entity_table
-from graph.timestamps import now, to_micros
+from graph.timestamps import to_micros
 from metrics.buckets import Bucket, bucket_of
 from metrics.definitions import Definition, MetricsError, UnknownEntity
 from metrics.derived import as_of_param
 from metrics.frameworks import Framework, FrameworkNode, load_framework
-from metrics.values import MetricResult, entity_metrics, scored
+from metrics.values import MetricResult, entity_metrics, instant, scored
 from metrics.via import reached
 
 
@@ -44,7 +44,7 @@ async def scorecard(
     connection: AsyncConnection, entity_key: str, framework_key: str, as_of: datetime | None = None
 ) -> ScoreNode | None:
     """The framework evaluated for one entity as of asOf; None when the entity did not exist yet."""
-    moment = as_of or now()
+    moment = instant(as_of)
     framework, definitions = await load_framework(connection, framework_key)
     statement = select(entity_table.c.id, entity_table.c.type, entity_table.c.created_at).where(
         entity_table.c.key == entity_key

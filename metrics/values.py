@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, null, select
@@ -32,6 +32,13 @@ class MetricResult:
     bucket: str | None
     score: float | None
     observed_at: datetime | None
+
+
+def instant(as_of: datetime | None) -> datetime:
+    """The asOf instant: now when not given; a naive datetime is taken as UTC."""
+    if as_of is None:
+        return now()
+    return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
 
 
 def scored(definition: Definition, value: float | None, observed_at: datetime | None) -> MetricResult:
@@ -83,7 +90,7 @@ async def entity_metrics(
     Three statements however many entities: the definitions, the entities with their derived
     values, the latest ingested values. An entity created after asOf has no data.
     """
-    moment = as_of or now()
+    moment = instant(as_of)
     definitions = await load_definitions(connection, keys, category)
     ids = list(dict.fromkeys(entity_ids))
     if not ids:

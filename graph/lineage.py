@@ -66,6 +66,8 @@ class LineageEdge(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class LineageResult:
+    """The root's row, the nodes by (distance, key), the induced edges by (source, target, kind)."""
+
     root: Row[Any]
     nodes: list[LineageNode]
     edges: list[LineageEdge]
@@ -113,7 +115,8 @@ async def _walk(
     postgresql = connection.dialect.name == "postgresql"
     parameters: dict[str, Any] = {
         "root_key": root_key,
-        "depth": depth,
+        # No type wanted: nothing to find, so the walk stops at the root.
+        "depth": 0 if types is not None and len(types) == 0 else depth,
         # The root comes first (distance 0); one row past the limit tells whether the answer was cut.
         "row_limit": limit + 2,
     }

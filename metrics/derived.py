@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, case, cast, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
-from graph.models import edge_table, entity_table
+from metrics import tables
 
 DerivedValue = Callable[[Any, ColumnElement[int]], ColumnElement[Any]]
 MICROS_PER_DAY = 86_400_000_000.0
@@ -35,8 +35,8 @@ def days_since(as_of: ColumnElement[int], moment: ColumnElement[Any]) -> ColumnE
 
 def retraining_recency_days(entity: Any, as_of: ColumnElement[int]) -> ColumnElement[Any]:
     """Days since the newest binary (created at or before asOf) of a model source's runs."""
-    executes, produces = edge_table.alias("executes"), edge_table.alias("produces")
-    binary = entity_table.alias("binary")
+    executes, produces = tables.edge.alias("executes"), tables.edge.alias("produces")
+    binary = tables.entity.alias("binary")
     newest = (
         select(func.max(micros(binary.c.created_at)))
         .select_from(
@@ -57,7 +57,7 @@ def retraining_recency_days(entity: Any, as_of: ColumnElement[int]) -> ColumnEle
 
 def deployed_binary_age_days(entity: Any, as_of: ColumnElement[int]) -> ColumnElement[Any]:
     """Days since the newest binary serving CONTROL traffic in a deployment (existing at asOf)."""
-    deployed, binary = edge_table.alias("deployed"), entity_table.alias("binary")
+    deployed, binary = tables.edge.alias("deployed"), tables.entity.alias("binary")
     newest = (
         select(func.max(micros(binary.c.created_at)))
         .select_from(deployed.join(binary, binary.c.id == deployed.c.source_id))

@@ -20,7 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 
-from graph.models import entity_table, metric_framework_table
+from graph.models import metric_framework_table
+from metrics import tables
 from metrics.buckets import Bucket, parse_buckets, score_case
 from metrics.definitions import Definition, UnknownFramework, by_key, load_definitions
 from metrics.derived import micros
@@ -122,7 +123,7 @@ def via_leaf_scores(
 ) -> Subquery:
     """(origin_id, score): a via leaf's reduced score per origin entity that reaches anything scored."""
     reach = reached(entity_type, node.via, as_of, origin_ids)
-    measured = entity_table.alias("measured")
+    measured = tables.entity.alias("measured")
     # Each reached value is computed once, in its own column, before the bucket CASE reads it.
     valued = (
         select(reach.c.origin_id, value_expression(definition, measured, as_of).label("value"))
@@ -201,7 +202,7 @@ def entity_scores(
     nodes = framework.root.nodes()
     column_of = {id(node): f"node_{index}" for index, node in enumerate(nodes)}
     leaves = [node for node in nodes if node.metric is not None]
-    entity = entity_table.alias("scored")
+    entity = tables.entity.alias("scored")
     conditions = [entity.c.type == framework.entity_type, micros(entity.c.created_at) <= as_of]
     if entity_ids is not None:
         conditions.append(entity.c.id.in_(entity_ids))

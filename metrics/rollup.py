@@ -16,9 +16,10 @@ from sqlalchemy import Integer, and_, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import Subquery
 
-from graph.models import entity_table, team_table
+from graph.models import team_table
 from graph.queries import owned_subtree
 from graph.timestamps import to_micros
+from metrics import tables
 from metrics.buckets import NO_DATA, Bucket, label_case, score_case
 from metrics.definitions import UnknownTeam, load_definition
 from metrics.derived import as_of_param, micros
@@ -65,7 +66,7 @@ async def metric_rollup(
     """One metric's scores rolled up over the team tree; a metric of every type counts every entity."""
     definition = await load_definition(connection, metric_key)
     as_of_micros = as_of_param(to_micros(instant(as_of)))
-    entity = entity_table.alias("measured")
+    entity = tables.entity.alias("measured")
     conditions = [micros(entity.c.created_at) <= as_of_micros]
     if definition.entity_type is not None:
         conditions.append(entity.c.type == definition.entity_type)

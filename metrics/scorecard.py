@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from graph.models import entity_table
 from graph.timestamps import to_micros
+from metrics import tables
 from metrics.buckets import Bucket, bucket_of
 from metrics.definitions import Definition, MetricsError, UnknownEntity
 from metrics.derived import as_of_param
 from metrics.frameworks import Framework, FrameworkNode, load_framework
-from metrics.values import MetricResult, entity_metrics, instant, scored
+from metrics.values import MetricResult, instant, measure, scored
 from metrics.via import reached
 
 
@@ -43,13 +44,15 @@ Candidates = list[tuple[str, MetricResult]]
 async def scorecard(
     connection: AsyncConnection, entity_key: str, framework_key: str, as_of: datetime | None = None
 ) -> ScoreNode | None:
-    """The framework evaluated for one entity as of asOf; None when the entity did not exist yet."""
+    """The framework evaluated for one entity as of asOf; None when the entity did not exist yet.
+
+    Four statements: the framework, its definitions, the entity with everything its leaves reach,
+    and the values of all of those.
+    """
     moment = instant(as_of)
     framework, definitions = await load_framework(connection, framework_key)
-    statement = select(entity_table.c.id, entity_table.c.type, entity_table.c.created_at).where(
-        entity_table.c.key == entity_key
-    )
-    entity = (await connection.execute(statement)).first()
+    leaves = [node for node in framework.root.nodes() if node.metric in definitions]
+    entity, reached_keys = await _reached_keys(connection, framework, leaves, entity_key, to_micros(moment))
     if entity is None:
         raise UnknownEntity(entity_key)
     if entity.type != framework.entity_type:
@@ -59,12 +62,10 @@ async def scorecard(
         )
     if entity.created_at > moment:
         return None
-    leaves = [node for node in framework.root.nodes() if node.metric in definitions]
-    reached_keys = await _reached_keys(connection, framework, leaves, entity.id, to_micros(moment))
     ids = {entity.id: entity_key} | {
         entity_id: key for keys in reached_keys.values() for entity_id, key in keys
     }
-    results = await entity_metrics(connection, list(ids), list(definitions), as_of=moment)
+    results = await measure(connection, list(ids), list(definitions.values()), moment)
     found = {
         (entity_id, result.definition.key): result
         for entity_id, answers in results.items()
@@ -84,24 +85,37 @@ async def scorecard(
 
 
 async def _reached_keys(
-    connection: AsyncConnection, framework: Framework, leaves: list[FrameworkNode], origin: int, as_of: int
-) -> dict[int, list[tuple[int, str]]]:
-    """Per leaf index, (id, key) of the entities its via reaches from the origin; one statement."""
-    parts = []
+    connection: AsyncConnection,
+    framework: Framework,
+    leaves: list[FrameworkNode],
+    entity_key: str,
+    as_of: int,
+) -> tuple[Any, dict[int, list[tuple[int, str]]]]:
+    """The entity's row (None when unknown) and, per leaf index, (id, key) of what its via reaches.
+
+    One statement: the entity itself is the part labelled -1 of the union.
+    """
+    entity = tables.entity
+    origin = select(entity.c.id).where(entity.c.key == entity_key)
+    columns = (entity.c.id, entity.c.key, entity.c.type, entity.c.created_at)
+    parts = [select(literal(-1, Integer).label("leaf"), *columns).where(entity.c.key == entity_key)]
     for index, leaf in enumerate(leaves):
         if leaf.via == "SELF":
             continue
-        reach = reached(framework.entity_type, leaf.via, as_of_param(as_of), [origin])
+        reach = reached(framework.entity_type, leaf.via, as_of_param(as_of), origin)
         parts.append(
-            select(literal(index, Integer).label("leaf"), entity_table.c.id, entity_table.c.key).join_from(
-                reach, entity_table, entity_table.c.id == reach.c.reached_id
+            select(literal(index, Integer).label("leaf"), *columns).join_from(
+                reach, entity, entity.c.id == reach.c.reached_id
             )
         )
+    itself = None
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if parts:
-        for row in (await connection.execute(union_all(*parts))).all():
+    for row in (await connection.execute(union_all(*parts))).all():
+        if row.leaf == -1:
+            itself = row
+        else:
             found[row.leaf].append((row.id, row.key))
-    return found
+    return itself, found
 
 
 def reduce(leaf: FrameworkNode, definition: Definition, candidates: Candidates) -> MetricResult:

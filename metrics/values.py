@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, null, select
+from sqlalchemy import and_, case, null, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from graph.models import entity_table, metric_value_table
 from graph.timestamps import now, to_micros
+from metrics import tables
 from metrics.buckets import bucket_of
 from metrics.definitions import Definition, load_definitions
 from metrics.derived import DERIVED, as_of_param, micros
@@ -53,11 +53,16 @@ def scored(definition: Definition, value: float | None, observed_at: datetime | 
     )
 
 
-def latest_value(definition_id: int, entity: Any, as_of: ColumnElement[int]) -> ColumnElement[Any]:
-    """SQL: the latest ingested value at or before asOf (the (entity, metric, observed) index serves it)."""
-    values = metric_value_table.alias("latest")
+def latest_observed(
+    definition_id: int, entity: Any, as_of: ColumnElement[int], column: str = "value"
+) -> ColumnElement[Any]:
+    """SQL: a column (value or observed_at) of the latest ingested observation at or before asOf.
+
+    The (entity, metric, observed) index serves it with one seek.
+    """
+    values = tables.metric_value.alias("latest")
     return (
-        select(values.c.value)
+        select(values.c[column])
         .where(
             values.c.entity_id == entity.c.id,
             values.c.metric_id == definition_id,
@@ -75,7 +80,7 @@ def value_expression(definition: Definition, entity: Any, as_of: ColumnElement[i
         compute = DERIVED.get(definition.key)
         # A derived definition without code behind it (an older build's) measures nothing.
         return null() if compute is None else compute(entity, as_of)
-    return latest_value(definition.id, entity, as_of)
+    return latest_observed(definition.id, entity, as_of)
 
 
 async def entity_metrics(
@@ -87,77 +92,54 @@ async def entity_metrics(
 ) -> dict[int, list[MetricResult]]:
     """Per entity id, one result per requested metric that applies to its type (all of them without keys).
 
-    Three statements however many entities: the definitions, the entities with their derived
-    values, the latest ingested values. An entity created after asOf has no data.
+    Two statements however many entities: the definitions, then the values (see `measure`).
     """
-    moment = instant(as_of)
     definitions = await load_definitions(connection, keys, category)
+    return await measure(connection, entity_ids, definitions, instant(as_of))
+
+
+async def measure(
+    connection: AsyncConnection,
+    entity_ids: Sequence[int],
+    definitions: Sequence[Definition],
+    moment: datetime,
+) -> dict[int, list[MetricResult]]:
+    """The results of these definitions on these entities, in one statement.
+
+    One row per entity, two columns per definition (value, observed_at), each under a CASE that
+    keeps its correlated subquery from running where the metric does not apply. An entity created
+    after asOf has no data.
+    """
     ids = list(dict.fromkeys(entity_ids))
     if not ids:
         return {}
     as_of_micros = as_of_param(to_micros(moment))
-    derived = [definition for definition in definitions if definition.derived]
-    ingested = [definition for definition in definitions if not definition.derived]
-
-    entity = entity_table.alias("entity")
+    entity = tables.entity.alias("entity")
     exists = micros(entity.c.created_at) <= as_of_micros
-    columns: list[ColumnElement[Any]] = [entity.c.id, entity.c.type, exists.label("exists")]
-    for index, definition in enumerate(derived):
-        computed = value_expression(definition, entity, as_of_micros)
+    columns: list[ColumnElement[Any]] = [entity.c.id, entity.c.type]
+    for index, definition in enumerate(definitions):
         applies = exists
         if definition.entity_type is not None:
             applies = and_(exists, entity.c.type == definition.entity_type)
-        # CASE keeps the correlated subqueries from running on entities they do not apply to.
-        columns.append(case((applies, computed)).label(f"derived_{index}"))
+        if definition.derived:
+            columns.append(
+                case((applies, value_expression(definition, entity, as_of_micros))).label(f"value_{index}")
+            )
+            continue
+        value = latest_observed(definition.id, entity, as_of_micros)
+        observed_at = latest_observed(definition.id, entity, as_of_micros, "observed_at")
+        columns.append(case((applies, value)).label(f"value_{index}"))
+        columns.append(case((applies, observed_at)).label(f"observed_{index}"))
     rows = (await connection.execute(select(*columns).where(entity.c.id.in_(ids)))).all()
-
-    observed: dict[tuple[int, int], tuple[float, datetime]] = {}
-    if ingested and rows:
-        observed = await _latest_observations(connection, ids, [d.id for d in ingested], to_micros(moment))
 
     results: dict[int, list[MetricResult]] = {}
     for row in rows:
         values = row._mapping
-        derived_values = {d.id: values[f"derived_{index}"] for index, d in enumerate(derived)}
         answers: list[MetricResult] = []
-        for definition in definitions:
+        for index, definition in enumerate(definitions):
             if not definition.applies_to(values["type"]):
                 continue
-            if definition.derived:
-                answers.append(scored(definition, derived_values[definition.id], moment))
-            elif values["exists"]:
-                value, observed_at = observed.get((values["id"], definition.id), (None, None))
-                answers.append(scored(definition, value, observed_at))
-            else:
-                answers.append(scored(definition, None, None))
+            observed = moment if definition.derived else values[f"observed_{index}"]
+            answers.append(scored(definition, values[f"value_{index}"], observed))
         results[values["id"]] = answers
     return results
-
-
-async def _latest_observations(
-    connection: AsyncConnection, entity_ids: list[int], metric_ids: list[int], as_of_micros: int
-) -> dict[tuple[int, int], tuple[float, datetime]]:
-    """(entity id, metric id) -> (value, observed_at) of the latest observation at or before asOf."""
-    values = metric_value_table
-    ranked = (
-        select(
-            values.c.entity_id,
-            values.c.metric_id,
-            values.c.value,
-            values.c.observed_at,
-            func.row_number()
-            .over(partition_by=(values.c.entity_id, values.c.metric_id), order_by=values.c.observed_at.desc())
-            .label("position"),
-        )
-        .where(
-            values.c.entity_id.in_(entity_ids),
-            values.c.metric_id.in_(metric_ids),
-            micros(values.c.observed_at) <= as_of_param(as_of_micros),
-        )
-        .subquery("ranked")
-    )
-    statement = select(ranked.c.entity_id, ranked.c.metric_id, ranked.c.value, ranked.c.observed_at).where(
-        ranked.c.position == 1
-    )
-    rows = (await connection.execute(statement)).all()
-    return {(row.entity_id, row.metric_id): (row.value, row.observed_at) for row in rows}

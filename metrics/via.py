@@ -7,6 +7,7 @@ createdAt, ties broken by the greatest key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +15,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from graph.models import edge_table, entity_table
+from metrics import tables
 from metrics.derived import micros
+
+# Where walks start: every entity, these ids, or the ids a SELECT returns.
+Origins = Sequence[int] | Select[Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +71,9 @@ def hops(entity_type: str, via: str) -> tuple[Hop, ...]:
         raise ValueError(f"via {via} does not lead anywhere from {entity_type}") from None
 
 
-def path_pairs(path: tuple[Hop, ...], origin_ids: list[int] | None) -> Select[Any]:
+def path_pairs(path: tuple[Hop, ...], origin_ids: Origins) -> Select[Any]:
     """SQL: distinct (origin_id, reached_id) at the two ends of the path, from every origin or those given."""
-    first = edge_table.alias("hop0")
+    first = tables.edge.alias("hop0")
     start = first.c.source_id if path[0].downstream else first.c.target_id
     end = first.c.target_id if path[0].downstream else first.c.source_id
     joined: Any = first
@@ -78,7 +82,7 @@ def path_pairs(path: tuple[Hop, ...], origin_ids: list[int] | None) -> Select[An
     if origin_ids is not None:
         conditions.append(start.in_(origin_ids))
     for index, hop in enumerate(path[1:], start=1):
-        following = edge_table.alias(f"hop{index}")
+        following = tables.edge.alias(f"hop{index}")
         near = following.c.source_id if hop.downstream else following.c.target_id
         joined = joined.join(following, near == end)
         conditions.append(following.c.kind == hop.kind)
@@ -91,12 +95,10 @@ def path_pairs(path: tuple[Hop, ...], origin_ids: list[int] | None) -> Select[An
     )
 
 
-def reached(
-    entity_type: str, via: str, as_of: ColumnElement[int], origin_ids: list[int] | None = None
-) -> Subquery:
+def reached(entity_type: str, via: str, as_of: ColumnElement[int], origin_ids: Origins = None) -> Subquery:
     """(origin_id, reached_id): what a via (not SELF) reaches from each origin, existing at asOf."""
     pairs = path_pairs(hops(entity_type, via), origin_ids).subquery("pairs")
-    target = entity_table.alias("target")
+    target = tables.entity.alias("target")
     exists = micros(target.c.created_at) <= as_of
     joined = pairs.join(target, target.c.id == pairs.c.reached_id)
     if via != "LATEST_BINARY":

@@ -30,6 +30,7 @@ from graph.models import Base
 MAX_FIRST = 100
 TRIGRAM = 3
 LIKE_ESCAPE = "/"
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 entity_table = Base.metadata.tables["entity"]
 search_table = table("entity_search", column("rowid", Integer))
@@ -64,7 +65,9 @@ async def search_entities(
 async def _search(
     connection: AsyncConnection, text: str, types: Sequence[str] | None, first: int
 ) -> list[Row[Any]]:
-    folded = text.lower()
+    postgresql = connection.dialect.name == "postgresql"
+    # Fold the query as the database folds the columns: SQLite's lower() only knows ASCII.
+    folded = text.lower() if postgresql else text.translate(ASCII_LOWER)
     key = func.lower(entity_table.c.key)
     name = func.lower(entity_table.c.name)
     prefix = _escape(folded) + "%"
@@ -73,7 +76,6 @@ async def _search(
         (or_(key.like(prefix, escape=LIKE_ESCAPE), name.like(prefix, escape=LIKE_ESCAPE)), 1),
         else_=2,
     )
-    postgresql = connection.dialect.name == "postgresql"
     ordered_key: ColumnElement[Any] = entity_table.c.key
     if postgresql:
         # Keys sort by code point, as on SQLite, whatever the database's collation.

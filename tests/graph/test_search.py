@@ -157,3 +157,9 @@ async def test_search_issues_one_statement(engine: AsyncEngine) -> None:
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     assert len(statements) == 1
+
+
+async def test_non_ascii_prefix_is_found(engine: AsyncEngine) -> None:
+    await load_named(engine, {**NAMES, "fs/uber": "Über clicks"})
+    assert await keys(engine, "Üb") == ["fs/uber"]
+    assert "fs/uber" in await keys(engine, "über")

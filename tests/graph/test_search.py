@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import delete, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.ingest import ingest
 from graph.models import entity_table
 from graph.search import MAX_FIRST, SearchLimitError, search_entities
+from graph.sources import record_list
+from tests.graph.factories import EXAMPLE
 from tests.graph.test_lineage import entity_type, load_graph
 
 NAMES = {
@@ -163,3 +166,11 @@ async def test_non_ascii_prefix_is_found(engine: AsyncEngine) -> None:
     await load_named(engine, {**NAMES, "fs/uber": "Über clicks"})
     assert await keys(engine, "Üb") == ["fs/uber"]
     assert "fs/uber" in await keys(engine, "über")
+
+
+async def test_index_follows_ingested_renames(engine: AsyncEngine) -> None:
+    await ingest(engine, record_list(EXAMPLE))
+    assert await keys(engine, "ranker") == ["fs/2", "mb/1", "ms/1"]
+    await ingest(engine, record_list([{"type": "ModelSource", "key": "ms/1", "name": "ads_scorer"}]))
+    assert await keys(engine, "ranker") == ["fs/2", "mb/1"]
+    assert await keys(engine, "scorer") == ["ms/1"]

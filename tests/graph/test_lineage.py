@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.ingest import ingest
 from graph.lineage import (
     MAX_DEPTH,
     MAX_LIMIT,
@@ -20,6 +21,8 @@ from graph.lineage import (
     entity_table,
     walk_lineage,
 )
+from graph.sources import record_list
+from tests.graph.factories import EXAMPLE
 
 TYPE_BY_PREFIX = {
     "fs": "FeatureSource",
@@ -105,6 +108,13 @@ async def test_upstream_distance_is_fewest_hops(engine: AsyncEngine) -> None:
     ]
     assert result.root.key == "dep/1"
     assert not result.truncated
+
+
+async def test_walks_a_graph_written_by_ingest(engine: AsyncEngine) -> None:
+    await ingest(engine, record_list(EXAMPLE))
+    result = await walk_lineage(engine, "fs/1", "DOWNSTREAM", 20, None, 100)
+    assert answer(result) == [("lf/1", 1), ("ds/1", 2), ("run/1", 3), ("mb/1", 4), ("dep/1", 5), ("fs/2", 6)]
+    assert ("dep/1", "fs/2", "LOGS") in edge_list(result)
 
 
 async def test_downstream_follows_edges_forward(engine: AsyncEngine) -> None:

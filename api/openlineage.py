@@ -15,7 +15,7 @@ from api.access import Access, authorize
 from api.graphql_http import JSONResponse
 from api.label_mappings import requested_mapping
 from graph.ingest import IngestRejected
-from graph.openlineage import EventError, parse_events
+from graph.openlineage_events import EventError, parse_events
 from graph.openlineage_ingest import record_events
 
 # A gzip body may not expand beyond this: a small compressed body must not fill the memory.

@@ -18,7 +18,8 @@ from graph.db import is_sqlite
 from graph.ingest import IngestSummary, ingest, record_list
 from graph.mappings import ToolMapping
 from graph.models import edge_table, entity_table
-from graph.openlineage import NO_MAPPING, Current, LineageEvent, RunState, claimed_types, to_records
+from graph.openlineage import NO_MAPPING, Current, RunState, claimed_types, to_records
+from graph.openlineage_events import LineageEvent
 
 CHUNK = 1000
 ENTITY = entity_table

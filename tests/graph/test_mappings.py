@@ -83,7 +83,7 @@ def test_type_field_defaults_to_type() -> None:
     ],
 )
 def test_invalid_documents_are_refused_with_the_reason(document: Any, reason: str) -> None:
-    with pytest.raises(MappingError, match=None) as raised:
+    with pytest.raises(MappingError) as raised:
         parse_mapping(document)
     assert reason in str(raised.value)
 
@@ -192,3 +192,11 @@ async def test_two_tools_that_both_say_model_land_on_comparable_types(engine: As
         ("serving-y/feed-ranker-2026-10", "DEPLOYED_TO", "CONTROL", 90.0),
         ("trainer-x/feed-ranker/v42", "DEPLOYED_TO", "CANARY", 10.0),
     ]
+
+
+def test_warehouse_example_types_datasets_by_the_longest_prefix() -> None:
+    mapping = load_mapping_file(EXAMPLES / "mappings" / "warehouse.json")
+    assert mapping.dataset_type("hive://warehouse/raw.clicks", "TrainingDataset") == "FeatureSource"
+    assert mapping.dataset_type("hive://warehouse/ads.train", "TrainingDataset") == "TrainingDataset"
+    assert mapping.dataset_type("s3://features/ads_v2", "ModelBinary") == "TrainingDataset"
+    assert mapping.dataset_type("s3://models/ranker", "ModelBinary") == "ModelBinary"

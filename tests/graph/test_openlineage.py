@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from graph.ingest import ingest, record_list
 from graph.mappings import parse_mapping
 from graph.models import edge_table, entity_table
-from graph.openlineage import EventError, parse_events
+from graph.openlineage_events import EventError, parse_events
 from graph.openlineage_ingest import record_events
 from tests.graph.factories import snapshot
 

@@ -1,6 +1,8 @@
 """The `aigraph` command line: ingest, demo, db upgrade and serve, each a thin call into graph/.
 
-Every command opens the database through `graph.db.open_engine`, which upgrades the schema first.
+Every command opens the database, upgrades its schema and brings aigraph's built-in metric
+definitions and default framework up to date before doing its own work. `export` and
+`mapping` come from `api.cli_interop`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.cli_interop import MappingOption, export_command, mapping_app, read_mapping_option, with_mapping
 from graph import timestamps
-from graph.db import database_url, open_engine
-from graph.demo import demo_records, graph_is_empty, register_derived_metrics
+from graph.db import create_engine, database_url, upgrade
+from graph.demo import demo_records, graph_is_empty
 from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file, record_list
 from graph.sources import BatchSource
+from metrics.builtin import install_builtins
 
 Result = TypeVar("Result")
 
@@ -69,14 +73,17 @@ def ingest_command(
             help="JSON Lines files, one batch each.",
         ),
     ],
+    mapping: MappingOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Ingest JSON Lines files in order, each one all-or-nothing batch; stop at the first rejected one."""
+    tool_mapping = read_mapping_option(mapping)
 
     async def ingest_files(engine: AsyncEngine) -> None:
         for path in files:
+            source = with_mapping(jsonl_file(path), tool_mapping)
             try:
-                summary = await _ingest_with_progress(engine, jsonl_file(path), path.name, _count_lines(path))
+                summary = await _ingest_with_progress(engine, source, path.name, _count_lines(path))
             except IngestRejected as rejected:
                 # Earlier files stay committed: each file is its own batch.
                 raise CommandFailed(f"{path}: {rejected}") from None
@@ -113,7 +120,6 @@ def demo_command(
         if if_empty and not await graph_is_empty(engine):
             stdout.print("The database already holds a graph; demo data not loaded.")
             return
-        await register_derived_metrics(engine)
         records = list(demo_records(models, seed, reference))
         try:
             summary = await _ingest_with_progress(engine, record_list(records), "demo", len(records))
@@ -155,12 +161,20 @@ def serve_command(
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+app.command("export")(export_command)
+app.add_typer(mapping_app, name="mapping", no_args_is_help=True)
+
+
 def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) -> Result:
     """Open (and upgrade) the database, run one piece of async work on it, report failures plainly."""
 
     async def opened() -> Result:
-        engine = await open_engine(database_url(database))
+        engine = create_engine(database_url(database))
         try:
+            # Disposed even when the upgrade fails, so no driver thread outlives the event loop.
+            await upgrade(engine)
+            # The default framework names derived metrics: they must exist before any batch does.
+            await install_builtins(engine)
             return await work(engine)
         finally:
             await engine.dispose()

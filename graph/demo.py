@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from graph import demo_metrics
 from graph.demo_metrics import Record
 from graph.demo_models import WINDOWS, ModelBlocks
-from graph.ingest import ingest, record_list
-from graph.models import Entity, MetricDefinition
+from graph.models import Entity
 
 # Ages are measured from a fixed moment, not the wall clock, so a seed always gives the same file.
 DEFAULT_NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -77,22 +76,6 @@ async def graph_is_empty(engine: AsyncEngine) -> bool:
     """True while the database holds no entity (where `aigraph demo --if-empty` may load)."""
     async with engine.connect() as connection:
         return (await connection.execute(select(Entity.id).limit(1))).first() is None
-
-
-async def register_derived_metrics(engine: AsyncEngine) -> None:
-    """Register the derived metric definitions the demo's framework names, where they are missing.
-
-    A framework may only name metrics that exist; derived ones are computed from the graph, so
-    their definitions go in as a batch of aigraph's own (`derived=True`). Registered ones stay as
-    they are.
-    """
-    keys = [definition["key"] for definition in demo_metrics.DERIVED_DEFINITIONS]
-    async with engine.connect() as connection:
-        statement = select(MetricDefinition.key).where(MetricDefinition.key.in_(keys))
-        registered = set((await connection.execute(statement)).scalars())
-    missing = [dict(d) for d in demo_metrics.DERIVED_DEFINITIONS if d["key"] not in registered]
-    if missing:
-        await ingest(engine, record_list(missing), derived=True)
 
 
 class _DemoGraph(ModelBlocks):

@@ -34,17 +34,16 @@ def _definition(
     key: str,
     name: str,
     category: str,
-    entity_type: str | None,
+    entity_type: str,
     unit: str,
     higher_is_better: bool,
     buckets: list[dict[str, Any]],
-    description: str,
+    description: str | None,
 ) -> Record:
-    return {
-        "type": "MetricDefinition",
-        "key": key,
-        "name": name,
-        "description": description,
+    record: Record = {"type": "MetricDefinition", "key": key, "name": name}
+    if description is not None:
+        record["description"] = description
+    return record | {
         "category": category,
         "entity_type": entity_type,
         "unit": unit,
@@ -53,13 +52,13 @@ def _definition(
     }
 
 
-# At least one definition per category; `accuracy` and `drift_psi` are the ones the default
-# framework names, with the buckets the specification gives them.
+# At least one definition per category. `accuracy` and `drift_psi` are the ones the default
+# framework names, exactly as aigraph ships them, so a demo over the shipped ones changes nothing.
 DEFINITIONS: tuple[Record, ...] = (
     _definition(
         "accuracy", "Offline accuracy", "MODEL", "ModelBinary", "ratio", True,
         [_bucket("POOR", 0, 0.8), _bucket("FAIR", 0.5, 0.9), _bucket("GOOD", 1)],
-        "Accuracy on the held-out evaluation set.",
+        None,
     ),
     _definition(
         "calibration_error", "Expected calibration error", "MODEL", "ModelBinary", "ratio", False,
@@ -79,7 +78,7 @@ DEFINITIONS: tuple[Record, ...] = (
     _definition(
         "drift_psi", "Prediction drift (PSI)", "SAFETY", "ModelDeployment", "psi", False,
         [_bucket("STABLE", 1, 0.1), _bucket("SHIFTING", 0.5, 0.25), _bucket("DRIFTED", 0)],
-        "Population stability index of served predictions against the training distribution.",
+        None,
     ),
     _definition(
         "demographic_parity_gap", "Demographic parity gap", "FAIRNESS", "ModelBinary", "ratio", False,
@@ -90,24 +89,6 @@ DEFINITIONS: tuple[Record, ...] = (
         "documentation_coverage", "Documentation coverage", "GOVERNANCE", "ModelSource", "ratio", True,
         [_bucket("MISSING", 0, 0.5), _bucket("PARTIAL", 0.5, 0.9), _bucket("COMPLETE", 1)],
         "Share of the model card's required sections that are filled in.",
-    ),
-)  # fmt: skip
-
-AGE_BUCKETS = [_bucket("FRESH", 1, 30), _bucket("AGING", 0.5, 90), _bucket("STALE", 0)]
-# The derived metrics the default framework names, as SPEC §4 defines them. They are computed from
-# the graph; only their definitions are records, registered as derived (see graph.demo).
-DERIVED_DEFINITIONS: tuple[Record, ...] = (
-    _definition(
-        "retraining_recency_days", "Retraining recency", "GOVERNANCE", "ModelSource", "days", False,
-        AGE_BUCKETS, "Days since the model source's newest binary was created.",
-    ),
-    _definition(
-        "deployed_binary_age_days", "Deployed binary age", "GOVERNANCE", "ModelDeployment", "days", False,
-        AGE_BUCKETS, "Days since the newest binary serving control traffic was created.",
-    ),
-    _definition(
-        "has_owner", "Has owner", "GOVERNANCE", None, "bool", True,
-        [_bucket("MISSING", 0, 0.5), _bucket("PRESENT", 1)], "1 when an owner team is set, else 0.",
     ),
 )  # fmt: skip
 

@@ -12,10 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.db import open_engine
-from graph.demo import DEFAULT_NOW, demo_records, expected_counts, register_derived_metrics, write_demo_jsonl
+from graph.demo import DEFAULT_NOW, demo_records, expected_counts, write_demo_jsonl
 from graph.demo_metrics import MODEL_MATURITY
 from graph.ingest import IngestSummary, ingest, jsonl_file, record_list
 from graph.timestamps import parse_timestamp
+from metrics.builtin import DEFAULT_DEFINITIONS, DERIVED_DEFINITIONS
+from metrics.builtin import MODEL_MATURITY as SHIPPED_FRAMEWORK
 
 DERIVED_KEYS = {"retraining_recency_days", "deployed_binary_age_days", "has_owner"}
 TIMESTAMP_FIELDS = ("created_at", "started_at", "finished_at", "observed_at")
@@ -23,6 +25,11 @@ TIMESTAMP_FIELDS = ("created_at", "started_at", "finished_at", "observed_at")
 
 def of_type(records: list[dict[str, Any]], record_type: str) -> list[dict[str, Any]]:
     return [record for record in records if record["type"] == record_type]
+
+
+async def register_derived_metrics(engine: AsyncEngine) -> None:
+    # Only the derived definitions the framework names, so that the demo's own ones are created.
+    await ingest(engine, record_list(DERIVED_DEFINITIONS), derived=True)
 
 
 async def load(engine: AsyncEngine, records: list[dict[str, Any]]) -> IngestSummary:
@@ -198,3 +205,9 @@ def test_every_feedback_log_names_its_deployment(records: list[dict[str, Any]]) 
             by_deployment[deployment] += 1
     assert logs
     assert set(by_deployment) <= deployments
+
+
+def test_the_framework_and_its_metrics_are_the_shipped_ones(records: list[dict[str, Any]]) -> None:
+    definitions = {d["key"]: d for d in of_type(records, "MetricDefinition")}
+    assert [definitions[d["key"]] for d in DEFAULT_DEFINITIONS] == DEFAULT_DEFINITIONS
+    assert MODEL_MATURITY == SHIPPED_FRAMEWORK

@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 
 import orjson
+import pytest
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import graph.export
 from graph.db import is_sqlite, write_transaction
-from graph.demo import demo_records, register_derived_metrics
+from graph.demo import demo_records
 from graph.export import export_records, write_jsonl
 from graph.ingest import ingest, jsonl_bytes, record_list
 from graph.models import Base
+from metrics.builtin import install_builtins
 from tests.graph.factories import EXAMPLE, snapshot
 
 
@@ -102,7 +105,7 @@ async def test_export_of_an_empty_graph_is_empty(engine: AsyncEngine) -> None:
 
 
 async def test_demo_graph_round_trips_byte_for_byte(engine: AsyncEngine) -> None:
-    await register_derived_metrics(engine)
+    await install_builtins(engine)
     await ingest(engine, record_list(list(demo_records(models=20, seed=3))))
     first = await exported(engine)
     types = {orjson.loads(line)["type"] for line in first.splitlines()}
@@ -122,10 +125,10 @@ async def test_demo_graph_round_trips_byte_for_byte(engine: AsyncEngine) -> None
     graph = await snapshot(engine)
 
     await empty(engine)
-    # Every database holds aigraph's derived metric definitions before anything is ingested.
-    await register_derived_metrics(engine)
+    # Every database holds aigraph's built-in metric definitions before anything is ingested.
+    await install_builtins(engine)
     summary = await ingest(engine, jsonl_bytes(first))
-    assert summary.warnings == [] and summary.updated == 0 and summary.unchanged == 0
+    assert summary.warnings == [] and summary.updated == 0
     assert await exported(engine) == first
     again = await snapshot(engine)
     for table in ("entity", "edge", "team", "metric_value", "metric_framework"):
@@ -133,6 +136,17 @@ async def test_demo_graph_round_trips_byte_for_byte(engine: AsyncEngine) -> None
 
 
 async def test_exporting_twice_gives_the_same_bytes(engine: AsyncEngine) -> None:
-    await register_derived_metrics(engine)
+    await install_builtins(engine)
     await ingest(engine, record_list(list(demo_records(models=5, seed=1))))
     assert await exported(engine) == await exported(engine)
+
+
+async def test_small_chunks_give_the_same_export(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await install_builtins(engine)
+    await ingest(engine, record_list(list(demo_records(models=5, seed=2))))
+    whole = await exported(engine)
+    # Every section then spans several keyset chunks, so each resumes after the last key it saw.
+    monkeypatch.setattr(graph.export, "CHUNK", 3)
+    assert await exported(engine) == whole

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from api.access import Access, authorize
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
-from graph.db import open_engine
+from api.store import open_store
 from graph.ingest import IngestRejected, ingest, jsonl_bytes
 
 
@@ -50,7 +50,7 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
         if engine is not None:
             yield
             return
-        app.state.engine = await open_engine(database_url)
+        app.state.engine = await open_store(database_url)
         try:
             yield
         finally:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,60 +12,106 @@ from starlette.requests import Request
 from api import loaders
 
 
-@dataclass
 class Loaders:
-    """One attribute per loader, each named for what it loads and by which key."""
+    """One attribute per loader, each named for what it loads and by which key.
 
-    engine: AsyncEngine
-    entity_by_key: loaders.EntityByKeyLoader = field(init=False)
-    team_by_key: loaders.TeamByKeyLoader = field(init=False)
-    team_by_id: loaders.TeamByIdLoader = field(init=False)
-    features_by_source_id: loaders.FeaturesBySourceIdLoader = field(init=False)
-    deployments_by_logged_source_id: loaders.DeploymentsByLoggedSourceIdLoader = field(init=False)
-    sources_by_feature_id: loaders.SourcesByFeatureIdLoader = field(init=False)
-    datasets_by_feature_id: loaders.DatasetsByFeatureIdLoader = field(init=False)
-    features_by_dataset_id: loaders.FeaturesByDatasetIdLoader = field(init=False)
-    runs_by_dataset_id: loaders.RunsByDatasetIdLoader = field(init=False)
-    runs_by_model_source_id: loaders.RunsByModelSourceIdLoader = field(init=False)
-    binaries_by_model_source_id: loaders.BinariesByModelSourceIdLoader = field(init=False)
-    deployments_by_model_source_id: loaders.DeploymentsByModelSourceIdLoader = field(init=False)
-    latest_binary_by_model_source_id: loaders.LatestBinaryByModelSourceIdLoader = field(init=False)
-    model_source_by_run_id: loaders.ModelSourceByRunIdLoader = field(init=False)
-    datasets_by_run_id: loaders.DatasetsByRunIdLoader = field(init=False)
-    binaries_by_run_id: loaders.BinariesByRunIdLoader = field(init=False)
-    run_by_binary_id: loaders.RunByBinaryIdLoader = field(init=False)
-    model_source_by_binary_id: loaders.ModelSourceByBinaryIdLoader = field(init=False)
-    deployments_by_binary_id: loaders.DeploymentsByBinaryIdLoader = field(init=False)
-    binaries_by_deployment_id: loaders.BinariesByDeploymentIdLoader = field(init=False)
-    logged_sources_by_deployment_id: loaders.LoggedSourcesByDeploymentIdLoader = field(init=False)
-    entities_by_team_id: loaders.EntitiesByTeamIdLoader = field(init=False)
-    child_teams_by_team_id: loaders.ChildTeamsByTeamIdLoader = field(init=False)
+    Each loader is made on first use: a request touches only a few of them.
+    """
 
-    def __post_init__(self) -> None:
-        engine = self.engine
-        self.entity_by_key = loaders.EntityByKeyLoader(engine)
-        self.team_by_key = loaders.TeamByKeyLoader(engine)
-        self.team_by_id = loaders.TeamByIdLoader(engine)
-        self.features_by_source_id = loaders.FeaturesBySourceIdLoader(engine)
-        self.deployments_by_logged_source_id = loaders.DeploymentsByLoggedSourceIdLoader(engine)
-        self.sources_by_feature_id = loaders.SourcesByFeatureIdLoader(engine)
-        self.datasets_by_feature_id = loaders.DatasetsByFeatureIdLoader(engine)
-        self.features_by_dataset_id = loaders.FeaturesByDatasetIdLoader(engine)
-        self.runs_by_dataset_id = loaders.RunsByDatasetIdLoader(engine)
-        self.runs_by_model_source_id = loaders.RunsByModelSourceIdLoader(engine)
-        self.binaries_by_model_source_id = loaders.BinariesByModelSourceIdLoader(engine)
-        self.deployments_by_model_source_id = loaders.DeploymentsByModelSourceIdLoader(engine)
-        self.latest_binary_by_model_source_id = loaders.LatestBinaryByModelSourceIdLoader(engine)
-        self.model_source_by_run_id = loaders.ModelSourceByRunIdLoader(engine)
-        self.datasets_by_run_id = loaders.DatasetsByRunIdLoader(engine)
-        self.binaries_by_run_id = loaders.BinariesByRunIdLoader(engine)
-        self.run_by_binary_id = loaders.RunByBinaryIdLoader(engine)
-        self.model_source_by_binary_id = loaders.ModelSourceByBinaryIdLoader(engine)
-        self.deployments_by_binary_id = loaders.DeploymentsByBinaryIdLoader(engine)
-        self.binaries_by_deployment_id = loaders.BinariesByDeploymentIdLoader(engine)
-        self.logged_sources_by_deployment_id = loaders.LoggedSourcesByDeploymentIdLoader(engine)
-        self.entities_by_team_id = loaders.EntitiesByTeamIdLoader(engine)
-        self.child_teams_by_team_id = loaders.ChildTeamsByTeamIdLoader(engine)
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @cached_property
+    def entity_by_key(self) -> loaders.EntityByKeyLoader:
+        return loaders.EntityByKeyLoader(self.engine)
+
+    @cached_property
+    def team_by_key(self) -> loaders.TeamByKeyLoader:
+        return loaders.TeamByKeyLoader(self.engine)
+
+    @cached_property
+    def team_by_id(self) -> loaders.TeamByIdLoader:
+        return loaders.TeamByIdLoader(self.engine)
+
+    @cached_property
+    def features_by_source_id(self) -> loaders.FeaturesBySourceIdLoader:
+        return loaders.FeaturesBySourceIdLoader(self.engine)
+
+    @cached_property
+    def deployments_by_logged_source_id(self) -> loaders.DeploymentsByLoggedSourceIdLoader:
+        return loaders.DeploymentsByLoggedSourceIdLoader(self.engine)
+
+    @cached_property
+    def sources_by_feature_id(self) -> loaders.SourcesByFeatureIdLoader:
+        return loaders.SourcesByFeatureIdLoader(self.engine)
+
+    @cached_property
+    def datasets_by_feature_id(self) -> loaders.DatasetsByFeatureIdLoader:
+        return loaders.DatasetsByFeatureIdLoader(self.engine)
+
+    @cached_property
+    def features_by_dataset_id(self) -> loaders.FeaturesByDatasetIdLoader:
+        return loaders.FeaturesByDatasetIdLoader(self.engine)
+
+    @cached_property
+    def runs_by_dataset_id(self) -> loaders.RunsByDatasetIdLoader:
+        return loaders.RunsByDatasetIdLoader(self.engine)
+
+    @cached_property
+    def runs_by_model_source_id(self) -> loaders.RunsByModelSourceIdLoader:
+        return loaders.RunsByModelSourceIdLoader(self.engine)
+
+    @cached_property
+    def binaries_by_model_source_id(self) -> loaders.BinariesByModelSourceIdLoader:
+        return loaders.BinariesByModelSourceIdLoader(self.engine)
+
+    @cached_property
+    def deployments_by_model_source_id(self) -> loaders.DeploymentsByModelSourceIdLoader:
+        return loaders.DeploymentsByModelSourceIdLoader(self.engine)
+
+    @cached_property
+    def latest_binary_by_model_source_id(self) -> loaders.LatestBinaryByModelSourceIdLoader:
+        return loaders.LatestBinaryByModelSourceIdLoader(self.engine)
+
+    @cached_property
+    def model_source_by_run_id(self) -> loaders.ModelSourceByRunIdLoader:
+        return loaders.ModelSourceByRunIdLoader(self.engine)
+
+    @cached_property
+    def datasets_by_run_id(self) -> loaders.DatasetsByRunIdLoader:
+        return loaders.DatasetsByRunIdLoader(self.engine)
+
+    @cached_property
+    def binaries_by_run_id(self) -> loaders.BinariesByRunIdLoader:
+        return loaders.BinariesByRunIdLoader(self.engine)
+
+    @cached_property
+    def run_by_binary_id(self) -> loaders.RunByBinaryIdLoader:
+        return loaders.RunByBinaryIdLoader(self.engine)
+
+    @cached_property
+    def model_source_by_binary_id(self) -> loaders.ModelSourceByBinaryIdLoader:
+        return loaders.ModelSourceByBinaryIdLoader(self.engine)
+
+    @cached_property
+    def deployments_by_binary_id(self) -> loaders.DeploymentsByBinaryIdLoader:
+        return loaders.DeploymentsByBinaryIdLoader(self.engine)
+
+    @cached_property
+    def binaries_by_deployment_id(self) -> loaders.BinariesByDeploymentIdLoader:
+        return loaders.BinariesByDeploymentIdLoader(self.engine)
+
+    @cached_property
+    def logged_sources_by_deployment_id(self) -> loaders.LoggedSourcesByDeploymentIdLoader:
+        return loaders.LoggedSourcesByDeploymentIdLoader(self.engine)
+
+    @cached_property
+    def entities_by_team_id(self) -> loaders.EntitiesByTeamIdLoader:
+        return loaders.EntitiesByTeamIdLoader(self.engine)
+
+    @cached_property
+    def child_teams_by_team_id(self) -> loaders.ChildTeamsByTeamIdLoader:
+        return loaders.ChildTeamsByTeamIdLoader(self.engine)
 
 
 @dataclass

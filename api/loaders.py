@@ -6,12 +6,12 @@ different loaders run at the same time and must not share one.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Hashable, Sequence
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from graph import queries
@@ -21,10 +21,8 @@ from graph.queries import EntityFilter, Hop, Relation
 FEEDS, COMPOSES, TRAINS, EXECUTES = "FEEDS", "COMPOSES", "TRAINS", "EXECUTES"
 PRODUCES, DEPLOYED_TO, LOGS = "PRODUCES", "DEPLOYED_TO", "LOGS"
 
-# A page is asked for by parent and by the arguments of the field that asks.
-PageKey = tuple[int, EntityFilter, PageRequest]
-TeamEntitiesKey = tuple[int, tuple[str, ...] | None, EntityFilter, PageRequest]
-TeamPageKey = tuple[int, PageRequest]
+# The arguments of the field asking for a page (filter, page request...), the same for siblings.
+Arguments = TypeVar("Arguments", bound=Hashable)
 
 
 def _by_column(rows: Sequence[Row[Any]], column: str) -> dict[Any, Row[Any]]:
@@ -74,29 +72,42 @@ class TeamByIdLoader(EntityLoader):
             return await queries.teams_by_ids(connection, keys)
 
 
-class RelatedPageLoader(DataLoader[PageKey, Page]):
+class PageLoader(Generic[Arguments]):
+    """Base for one page per parent id. Parents asking with the same field arguments share one
+    DataLoader, so siblings make one batch and one query, and batch keys are plain ids."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._by_arguments: dict[Arguments, DataLoader[int, Page]] = {}
+
+    def load(self, parent_id: int, arguments: Arguments) -> Awaitable[Page]:
+        loader = self._by_arguments.get(arguments)
+        if loader is None:
+            loader = DataLoader(load_fn=partial(self._load, arguments))
+            self._by_arguments[arguments] = loader
+        return loader.load(parent_id)
+
+    async def load_pages(
+        self, connection: AsyncConnection, parent_ids: list[int], arguments: Arguments
+    ) -> dict[Hashable, Page]:
+        raise NotImplementedError
+
+    async def _load(self, arguments: Arguments, parent_ids: list[int]) -> list[Page]:
+        async with self.engine.connect() as connection:
+            pages = await self.load_pages(connection, parent_ids, arguments)
+        return [pages.get(parent_id) or empty_page() for parent_id in parent_ids]
+
+
+class RelatedPageLoader(PageLoader[tuple[EntityFilter, PageRequest]]):
     """Base for one page of related entities per parent entity id, following `relation`."""
 
     relation: Relation = ()
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(load_fn=self._load)
-        self.engine = engine
-
-    async def _load(self, keys: list[PageKey]) -> list[Page]:
-        # Sibling parents ask with the same arguments, so this is one group and one query.
-        groups: dict[tuple[EntityFilter, PageRequest], list[int]] = defaultdict(list)
-        for parent_id, where, request in keys:
-            groups[(where, request)].append(parent_id)
-        found: dict[tuple[Hashable, EntityFilter, PageRequest], Page] = {}
-        async with self.engine.connect() as connection:
-            for (where, request), parent_ids in groups.items():
-                pages = await queries.related_entity_pages(
-                    connection, self.relation, parent_ids, where, request
-                )
-                for parent, page in pages.items():
-                    found[(parent, where, request)] = page
-        return [found.get(key) or empty_page() for key in keys]
+    async def load_pages(
+        self, connection: AsyncConnection, parent_ids: list[int], arguments: tuple[EntityFilter, PageRequest]
+    ) -> dict[Hashable, Page]:
+        where, request = arguments
+        return await queries.related_entity_pages(connection, self.relation, parent_ids, where, request)
 
 
 class FeaturesBySourceIdLoader(RelatedPageLoader):
@@ -232,41 +243,23 @@ class LatestBinaryByModelSourceIdLoader(RelatedEntityLoader):
     order = Order("created_at", descending=True)
 
 
-class EntitiesByTeamIdLoader(DataLoader[TeamEntitiesKey, Page]):
+class EntitiesByTeamIdLoader(PageLoader[tuple[tuple[str, ...] | None, EntityFilter, PageRequest]]):
     """One page per team of the entities it or its descendant teams own."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(load_fn=self._load)
-        self.engine = engine
-
-    async def _load(self, keys: list[TeamEntitiesKey]) -> list[Page]:
-        groups: dict[tuple[tuple[str, ...] | None, EntityFilter, PageRequest], list[int]] = defaultdict(list)
-        for team_id, types, where, request in keys:
-            groups[(types, where, request)].append(team_id)
-        found: dict[tuple[Hashable, tuple[str, ...] | None, EntityFilter, PageRequest], Page] = {}
-        async with self.engine.connect() as connection:
-            for (types, where, request), team_ids in groups.items():
-                pages = await queries.team_entity_pages(connection, team_ids, types, where, request)
-                for parent, page in pages.items():
-                    found[(parent, types, where, request)] = page
-        return [found.get(key) or empty_page() for key in keys]
+    async def load_pages(
+        self,
+        connection: AsyncConnection,
+        parent_ids: list[int],
+        arguments: tuple[tuple[str, ...] | None, EntityFilter, PageRequest],
+    ) -> dict[Hashable, Page]:
+        types, where, request = arguments
+        return await queries.team_entity_pages(connection, parent_ids, types, where, request)
 
 
-class ChildTeamsByTeamIdLoader(DataLoader[TeamPageKey, Page]):
+class ChildTeamsByTeamIdLoader(PageLoader[PageRequest]):
     """One page of direct child teams per team."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(load_fn=self._load)
-        self.engine = engine
-
-    async def _load(self, keys: list[TeamPageKey]) -> list[Page]:
-        groups: dict[PageRequest, list[int]] = defaultdict(list)
-        for team_id, request in keys:
-            groups[request].append(team_id)
-        found: dict[tuple[Hashable, PageRequest], Page] = {}
-        async with self.engine.connect() as connection:
-            for request, team_ids in groups.items():
-                pages = await queries.child_team_pages(connection, team_ids, request)
-                for parent, page in pages.items():
-                    found[(parent, request)] = page
-        return [found.get(key) or empty_page() for key in keys]
+    async def load_pages(
+        self, connection: AsyncConnection, parent_ids: list[int], arguments: PageRequest
+    ) -> dict[Hashable, Page]:
+        return await queries.child_team_pages(connection, parent_ids, arguments)

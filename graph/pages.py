@@ -1,7 +1,8 @@
 """Keyset pages: one ordered LIMIT query for a single list, one windowed query for many parents.
 
 A position is the (order value, key) pair of a row, so a page boundary survives inserts; the
-key breaks ties, which makes every order total.
+key breaks ties, which makes every order total. Statements take cursors and sizes as bound
+parameters, so one statement serves every page of the same shape and can be built once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.sql.expression import FromClause
 
 ORDER_FIELDS = ("key", "name", "created_at", "updated_at")
@@ -33,6 +34,16 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """What a page statement depends on; the cursor values and sizes are parameters."""
+
+    order: Order
+    after: bool
+    before: bool
+    backward: bool
+
+
+@dataclass(frozen=True)
 class PageRequest:
     """A Relay page: `limit` rows after `after` and before `before`, from the end when `backward`."""
 
@@ -41,6 +52,18 @@ class PageRequest:
     after: Position | None = None
     before: Position | None = None
     backward: bool = False
+
+    @property
+    def shape(self) -> Shape:
+        return Shape(self.order, self.after is not None, self.before is not None, self.backward)
+
+    def parameters(self) -> dict[str, Any]:
+        """Bound values of a page statement of this request's shape."""
+        values: dict[str, Any] = {"fetch_limit": self.limit + 1, "rank_limit": max(self.limit, 1)}
+        for name, position in (("after", self.after), ("before", self.before)):
+            if position is not None:
+                values[f"{name}_value"], values[f"{name}_key"] = position.value, position.key
+        return values
 
 
 @dataclass
@@ -53,11 +76,8 @@ class Page:
     total: int | None = None
 
 
-EMPTY_PAGE_TOTAL = 0
-
-
 def empty_page() -> Page:
-    return Page(rows=[], has_next=False, has_previous=False, total=EMPTY_PAGE_TOTAL)
+    return Page(rows=[], has_next=False, has_previous=False, total=0)
 
 
 def position_of(row: Row[Any], order: Order) -> Position:
@@ -65,24 +85,26 @@ def position_of(row: Row[Any], order: Order) -> Position:
     return Position(mapping[order.field], mapping["key"])
 
 
-def _beyond(rows: FromClause, order: Order, position: Position, greater: bool) -> ColumnElement[bool]:
+def _beyond(rows: FromClause, order: Order, name: str, greater: bool) -> ColumnElement[bool]:
     key = rows.c.key
+    key_parameter = bindparam(f"{name}_key", type_=key.type)
     if order.field == "key":
-        return key > position.key if greater else key < position.key
+        return key > key_parameter if greater else key < key_parameter
     value = rows.c[order.field]
+    value_parameter = bindparam(f"{name}_value", type_=value.type)
     if greater:
-        return or_(value > position.value, and_(value == position.value, key > position.key))
-    return or_(value < position.value, and_(value == position.value, key < position.key))
+        return or_(value > value_parameter, and_(value == value_parameter, key > key_parameter))
+    return or_(value < value_parameter, and_(value == value_parameter, key < key_parameter))
 
 
-def in_range(rows: FromClause, request: PageRequest) -> ColumnElement[bool]:
-    """Rows strictly between the request's cursors (all rows when it has none)."""
+def in_range(rows: FromClause, shape: Shape) -> ColumnElement[bool]:
+    """Rows strictly between the cursors (all rows when there are none)."""
     conditions: list[ColumnElement[bool]] = []
-    ascending = not request.order.descending
-    if request.after is not None:
-        conditions.append(_beyond(rows, request.order, request.after, greater=ascending))
-    if request.before is not None:
-        conditions.append(_beyond(rows, request.order, request.before, greater=not ascending))
+    ascending = not shape.order.descending
+    if shape.after:
+        conditions.append(_beyond(rows, shape.order, "after", greater=ascending))
+    if shape.before:
+        conditions.append(_beyond(rows, shape.order, "before", greater=not ascending))
     return and_(*conditions) if conditions else true()
 
 
@@ -92,13 +114,13 @@ def ordering(rows: FromClause, order: Order, reverse: bool = False) -> list[Colu
     return [column.desc() if descending else column.asc() for column in columns]
 
 
-def single_page_query(rows: FromClause, request: PageRequest) -> Select[Any]:
+def single_page_query(rows: FromClause, shape: Shape) -> Select[Any]:
     """One list: the page rows plus one, to tell whether more follow in the reading direction."""
     return (
         select(rows)
-        .where(in_range(rows, request))
-        .order_by(*ordering(rows, request.order, reverse=request.backward))
-        .limit(request.limit + 1)
+        .where(in_range(rows, shape))
+        .order_by(*ordering(rows, shape.order, reverse=shape.backward))
+        .limit(bindparam("fetch_limit"))
     )
 
 
@@ -112,13 +134,13 @@ def single_page(result: Sequence[Row[Any]], request: PageRequest) -> Page:
     return Page(rows=rows, has_next=more, has_previous=request.after is not None)
 
 
-def windowed_page_query(rows: FromClause, parent: str, request: PageRequest) -> Select[Any]:
-    """Many lists at once: up to `limit` rows per parent, ranked by ROW_NUMBER over the parent.
+def windowed_page_query(rows: FromClause, parent: str, shape: Shape) -> Select[Any]:
+    """Many lists at once: up to `rank_limit` rows per parent, ranked by ROW_NUMBER over the parent.
 
     Rows outside the cursors rank after the ones inside, so each parent keeps at least one row
     that carries its totals even when its page is empty; `split_pages` drops them.
     """
-    inside = case((in_range(rows, request), 1), else_=0)
+    inside = case((in_range(rows, shape), 1), else_=0)
     partition = rows.c[parent]
     ranked = select(
         rows,
@@ -126,7 +148,7 @@ def windowed_page_query(rows: FromClause, parent: str, request: PageRequest) -> 
         func.row_number()
         .over(
             partition_by=partition,
-            order_by=[inside.desc(), *ordering(rows, request.order, reverse=request.backward)],
+            order_by=[inside.desc(), *ordering(rows, shape.order, reverse=shape.backward)],
         )
         .label("page_rank"),
         func.count().over(partition_by=partition).label("page_total"),
@@ -134,7 +156,7 @@ def windowed_page_query(rows: FromClause, parent: str, request: PageRequest) -> 
     ).subquery("ranked")
     return (
         select(ranked)
-        .where(ranked.c.page_rank <= max(request.limit, 1))
+        .where(ranked.c.page_rank <= bindparam("rank_limit"))
         .order_by(ranked.c[parent], ranked.c.page_rank)
     )
 

@@ -1,6 +1,8 @@
 """Set-based reads of entities and teams: by key or id, filtered pages, and related pages per parent.
 
-Every function issues one statement whatever the number of keys or parents it is given.
+Every function issues one statement whatever the number of keys or parents it is given. Keys,
+parent ids, cursors and page sizes are bound parameters, so each statement is built once per shape
+(relation, filter, order) and reused: building SQLAlchemy selectables costs more than running them.
 """
 
 from __future__ import annotations
@@ -8,15 +10,40 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Row, Select, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Row, Select, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph.models import edge_table as edge
 from graph.models import entity_table as entity
 from graph.models import team_table as team
-from graph.pages import Page, PageRequest, single_page, single_page_query, split_pages, windowed_page_query
+from graph.pages import (
+    Page,
+    PageRequest,
+    Shape,
+    single_page,
+    single_page_query,
+    split_pages,
+    windowed_page_query,
+)
+
+# Entity rows come with their owner team's columns: `owner` is asked for on almost every entity,
+# and a join on the team's primary key is cheaper than a second round trip.
+owner = team.alias("owner")
+OWNER_COLUMNS = (
+    owner.c.key.label("owner_key"),
+    owner.c.name.label("owner_name"),
+    owner.c.parent_id.label("owner_parent_id"),
+    owner.c.properties.label("owner_properties"),
+)
+ENTITY_WITH_OWNER = entity.outerjoin(owner, owner.c.id == entity.c.owner_id)
+
+
+def select_entities(*extra: Any) -> Select[Any]:
+    """Entity columns, owner columns, then `extra`, from entities joined to their owner."""
+    return select(*extra, entity, *OWNER_COLUMNS).select_from(ENTITY_WITH_OWNER)
 
 
 @dataclass(frozen=True)
@@ -77,47 +104,66 @@ def filter_conditions(entities: Any, where: EntityFilter) -> list[ColumnElement[
     return conditions
 
 
+STATEMENT_CACHE_SIZE = 256
+ENTITIES_BY_KEYS = select_entities().where(entity.c.key.in_(bindparam("keys", expanding=True)))
+ENTITIES_BY_IDS = select_entities().where(entity.c.id.in_(bindparam("ids", expanding=True)))
+TEAMS_BY_KEYS = select(team).where(team.c.key.in_(bindparam("keys", expanding=True)))
+TEAMS_BY_IDS = select(team).where(team.c.id.in_(bindparam("ids", expanding=True)))
+
+
+async def _rows(
+    connection: AsyncConnection, statement: Select[Any], values: dict[str, Any]
+) -> Sequence[Row[Any]]:
+    result = await connection.execute(statement, values)
+    rows: Sequence[Row[Any]] = result.all()
+    return rows
+
+
 async def entities_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:
-    result = await connection.execute(select(entity).where(entity.c.key.in_(list(keys))))
-    return result.all()
+    return await _rows(connection, ENTITIES_BY_KEYS, {"keys": list(keys)})
 
 
 async def entities_by_ids(connection: AsyncConnection, ids: Iterable[int]) -> Sequence[Row[Any]]:
-    result = await connection.execute(select(entity).where(entity.c.id.in_(list(ids))))
-    return result.all()
+    return await _rows(connection, ENTITIES_BY_IDS, {"ids": list(ids)})
 
 
 async def teams_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:
-    result = await connection.execute(select(team).where(team.c.key.in_(list(keys))))
-    return result.all()
+    return await _rows(connection, TEAMS_BY_KEYS, {"keys": list(keys)})
 
 
 async def teams_by_ids(connection: AsyncConnection, ids: Iterable[int]) -> Sequence[Row[Any]]:
-    result = await connection.execute(select(team).where(team.c.id.in_(list(ids))))
-    return result.all()
+    return await _rows(connection, TEAMS_BY_IDS, {"ids": list(ids)})
 
 
 def _typed_entities(entity_type: str, where: EntityFilter) -> Select[Any]:
-    return select(entity).where(entity.c.type == entity_type, *filter_conditions(entity, where))
+    return select_entities().where(entity.c.type == entity_type, *filter_conditions(entity, where))
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _entity_page_statement(entity_type: str, where: EntityFilter, shape: Shape) -> Select[Any]:
+    return single_page_query(_typed_entities(entity_type, where).subquery("rows"), shape)
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _entity_count_statement(entity_type: str, where: EntityFilter) -> Select[Any]:
+    return select(func.count()).select_from(_typed_entities(entity_type, where).subquery("rows"))
 
 
 async def entity_page(
     connection: AsyncConnection, entity_type: str, where: EntityFilter, request: PageRequest
 ) -> Page:
     """One page of the entities of a type (a root connection)."""
-    rows = _typed_entities(entity_type, where).subquery("rows")
-    result = await connection.execute(single_page_query(rows, request))
-    return single_page(result.all(), request)
+    statement = _entity_page_statement(entity_type, where, request.shape)
+    return single_page(await _rows(connection, statement, request.parameters()), request)
 
 
 async def entity_count(connection: AsyncConnection, entity_type: str, where: EntityFilter) -> int:
-    rows = _typed_entities(entity_type, where).subquery("rows")
-    result = await connection.execute(select(func.count()).select_from(rows))
+    result = await connection.execute(_entity_count_statement(entity_type, where))
     return int(result.scalar_one())
 
 
-def related_pairs(relation: Relation, parent_ids: Sequence[int]) -> Any:
-    """(parent, child_id) for every entity reached from a parent along the relation's hops.
+def related_pairs(relation: Relation) -> Select[Any]:
+    """(parent, child_id) for every entity reached from a parent (`parent_ids`) along the relation.
 
     A one-hop relation also carries the edge's traffic_percent and role; longer ones are made
     distinct, since several paths may reach the same entity.
@@ -127,7 +173,10 @@ def related_pairs(relation: Relation, parent_ids: Sequence[int]) -> Any:
     start = hop.c.source_id if first.downstream else hop.c.target_id
     end = hop.c.target_id if first.downstream else hop.c.source_id
     joined: Any = hop
-    conditions: list[ColumnElement[bool]] = [hop.c.kind == first.kind, start.in_(list(parent_ids))]
+    conditions: list[ColumnElement[bool]] = [
+        hop.c.kind == first.kind,
+        start.in_(bindparam("parent_ids", expanding=True)),
+    ]
     for index, step in enumerate(relation[1:], start=1):
         following = edge.alias(f"hop{index}")
         near = following.c.source_id if step.downstream else following.c.target_id
@@ -151,6 +200,18 @@ def related_pairs(relation: Relation, parent_ids: Sequence[int]) -> Any:
     )
 
 
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _related_statement(relation: Relation, where: EntityFilter, shape: Shape) -> Select[Any]:
+    pairs = related_pairs(relation).subquery("pairs")
+    rows = (
+        select_entities(pairs.c.parent, pairs.c.traffic_percent, pairs.c.role)
+        .join(pairs, entity.c.id == pairs.c.child_id)
+        .where(*filter_conditions(entity, where))
+        .subquery("rows")
+    )
+    return windowed_page_query(rows, "parent", shape)
+
+
 async def related_entity_pages(
     connection: AsyncConnection,
     relation: Relation,
@@ -159,47 +220,53 @@ async def related_entity_pages(
     request: PageRequest,
 ) -> dict[Hashable, Page]:
     """One page of related entities per parent entity id, in one windowed statement."""
-    pairs = related_pairs(relation, parent_ids).subquery("pairs")
+    statement = _related_statement(relation, where, request.shape)
+    values = {**request.parameters(), "parent_ids": list(parent_ids)}
+    return split_pages(await _rows(connection, statement, values), "parent", request)
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _team_entities_statement(
+    entity_types: tuple[str, ...] | None, where: EntityFilter, shape: Shape
+) -> Select[Any]:
+    roots = select(team.c.id.label("root_id"), team.c.id.label("team_id")).where(
+        team.c.id.in_(bindparam("team_ids", expanding=True))
+    )
+    subtree = owned_subtree(roots)
+    conditions = filter_conditions(entity, where)
+    if entity_types is not None:
+        conditions.append(entity.c.type.in_(entity_types))
     rows = (
-        select(pairs.c.parent, pairs.c.traffic_percent, pairs.c.role, entity)
-        .join_from(pairs, entity, entity.c.id == pairs.c.child_id)
-        .where(*filter_conditions(entity, where))
+        select_entities(subtree.c.root_id.label("parent"))
+        .join(subtree, entity.c.owner_id == subtree.c.team_id)
+        .where(*conditions)
         .subquery("rows")
     )
-    result = await connection.execute(windowed_page_query(rows, "parent", request))
-    return split_pages(result.all(), "parent", request)
+    return windowed_page_query(rows, "parent", shape)
 
 
 async def team_entity_pages(
     connection: AsyncConnection,
     team_ids: Sequence[int],
-    entity_types: Sequence[str] | None,
+    entity_types: tuple[str, ...] | None,
     where: EntityFilter,
     request: PageRequest,
 ) -> dict[Hashable, Page]:
     """One page per team of the entities owned by the team or any team under it."""
-    roots = select(team.c.id.label("root_id"), team.c.id.label("team_id")).where(
-        team.c.id.in_(list(team_ids))
-    )
-    subtree = owned_subtree(roots)
-    conditions = filter_conditions(entity, where)
-    if entity_types is not None:
-        conditions.append(entity.c.type.in_(list(entity_types)))
-    rows = (
-        select(subtree.c.root_id.label("parent"), entity)
-        .join_from(subtree, entity, entity.c.owner_id == subtree.c.team_id)
-        .where(*conditions)
-        .subquery("rows")
-    )
-    result = await connection.execute(windowed_page_query(rows, "parent", request))
-    return split_pages(result.all(), "parent", request)
+    statement = _team_entities_statement(entity_types, where, request.shape)
+    values = {**request.parameters(), "team_ids": list(team_ids)}
+    return split_pages(await _rows(connection, statement, values), "parent", request)
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _team_page_statement(shape: Shape) -> Select[Any]:
+    return single_page_query(select(team).subquery("rows"), shape)
 
 
 async def team_page(connection: AsyncConnection, request: PageRequest) -> Page:
     """One page of all teams (the root `teams` connection)."""
-    rows = select(team).subquery("rows")
-    result = await connection.execute(single_page_query(rows, request))
-    return single_page(result.all(), request)
+    rows = await _rows(connection, _team_page_statement(request.shape), request.parameters())
+    return single_page(rows, request)
 
 
 async def team_count(connection: AsyncConnection) -> int:
@@ -207,10 +274,18 @@ async def team_count(connection: AsyncConnection) -> int:
     return int(result.scalar_one())
 
 
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _child_teams_statement(shape: Shape) -> Select[Any]:
+    rows = select(team.c.parent_id.label("parent"), team).where(
+        team.c.parent_id.in_(bindparam("parent_ids", expanding=True))
+    )
+    return windowed_page_query(rows.subquery("rows"), "parent", shape)
+
+
 async def child_team_pages(
     connection: AsyncConnection, parent_ids: Sequence[int], request: PageRequest
 ) -> dict[Hashable, Page]:
     """One page of direct child teams per parent team id."""
-    rows = select(team.c.parent_id.label("parent"), team).where(team.c.parent_id.in_(list(parent_ids)))
-    result = await connection.execute(windowed_page_query(rows.subquery("rows"), "parent", request))
-    return split_pages(result.all(), "parent", request)
+    statement = _child_teams_statement(request.shape)
+    values = {**request.parameters(), "parent_ids": list(parent_ids)}
+    return split_pages(await _rows(connection, statement, values), "parent", request)

@@ -41,15 +41,8 @@ class Entity(Node):
     properties: JSON = strawberry.field(
         description="Free-form properties, including unknown fields ingested."
     )
+    owner: Team | None = strawberry.field(description="The team that owns this entity.")
     row_id: strawberry.Private[int]
-    owner_id: strawberry.Private[int | None]
-
-    @resolver(description="The team that owns this entity.")
-    async def owner(self, info: Info) -> Team | None:
-        if self.owner_id is None:
-            return None
-        row = await info.context.loaders.team_by_id.load(self.owner_id)
-        return None if row is None else Team.from_row(row)
 
 
 def common_fields(row: Row[Any]) -> dict[str, Any]:
@@ -63,8 +56,8 @@ def common_fields(row: Row[Any]) -> dict[str, Any]:
         "created_at": values["created_at"],
         "updated_at": values["updated_at"],
         "properties": values["properties"],
+        "owner": None if values["owner_id"] is None else Team.owner_of(row),
         "row_id": values["id"],
-        "owner_id": values["owner_id"],
     }
 
 
@@ -85,7 +78,7 @@ async def related(
     """A nested connection, loaded together with the same field of every sibling parent."""
     order = order_by.to_order() if order_by else Order()
     request = page_request(first, after, last, before, order)
-    page = await loader.load((parent.row_id, graph_filter(where), request))
+    page = await loader.load(parent.row_id, (graph_filter(where), request))
     return connection(page, order, build_entity)
 
 
@@ -109,6 +102,19 @@ class Team(Node):
             parent_id=values["parent_id"],
         )
 
+    @classmethod
+    def owner_of(cls, row: Row[Any]) -> Team:
+        """The owner team of an entity row (whose owner columns are prefixed `owner_`)."""
+        values = row._mapping
+        return cls(
+            id=strawberry.ID(global_id("Team", values["owner_key"])),
+            key=values["owner_key"],
+            name=values["owner_name"],
+            properties=values["owner_properties"],
+            row_id=values["owner_id"],
+            parent_id=values["owner_parent_id"],
+        )
+
     @resolver(description="The team this one belongs to; null for a top-level team.")
     async def parent(self, info: Info) -> Team | None:
         if self.parent_id is None:
@@ -122,7 +128,7 @@ class Team(Node):
     ) -> Connection[Team]:
         order = Order()
         request = page_request(first, after, last, before, order)
-        page = await info.context.loaders.child_teams_by_team_id.load((self.row_id, request))
+        page = await info.context.loaders.child_teams_by_team_id.load(self.row_id, request)
         return connection(page, order, Team.from_row)
 
     @resolver(description="Entities owned by this team or any team under it.")
@@ -143,6 +149,6 @@ class Team(Node):
         order = order_by.to_order() if order_by else Order()
         request = page_request(first, after, last, before, order)
         type_names = None if types is None else tuple(sorted(str(kind.value) for kind in types))
-        key = (self.row_id, type_names, graph_filter(filter), request)
-        page = await info.context.loaders.entities_by_team_id.load(key)
+        arguments = (type_names, graph_filter(filter), request)
+        page = await info.context.loaders.entities_by_team_id.load(self.row_id, arguments)
         return connection(page, order, build_entity)

@@ -174,8 +174,8 @@ class ModelBinary(Entity):
     ) -> TrafficConnection[ModelDeployment]:
         order = order_by.to_order() if order_by else Order()
         request = page_request(first, after, last, before, order)
-        key = (self.row_id, graph_filter(filter), request)
-        page = await info.context.loaders.deployments_by_binary_id.load(key)
+        arguments = (graph_filter(filter), request)
+        page = await info.context.loaders.deployments_by_binary_id.load(self.row_id, arguments)
         return traffic_connection(page, order, build_entity)
 
 
@@ -211,8 +211,8 @@ class ModelDeployment(Entity):
     ) -> TrafficConnection[ModelBinary]:
         order = order_by.to_order() if order_by else Order()
         request = page_request(first, after, last, before, order)
-        key = (self.row_id, graph_filter(filter), request)
-        page = await info.context.loaders.binaries_by_deployment_id.load(key)
+        arguments = (graph_filter(filter), request)
+        page = await info.context.loaders.binaries_by_deployment_id.load(self.row_id, arguments)
         return traffic_connection(page, order, build_entity)
 
     @resolver(description="Feature sources this deployment's logs became (LOGS, downstream).")

@@ -16,6 +16,8 @@ from api.access import Access, authorize
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
 from api.store import open_store
 from graph.ingest import IngestRejected, ingest, jsonl_bytes
+from graph.mappings import get_mapping, mapped
+from graph.sources import BatchSource
 
 
 async def healthz(request: Request) -> Response:
@@ -27,13 +29,25 @@ async def healthz(request: Request) -> Response:
 
 
 async def ingest_jsonl(request: Request) -> Response:
-    """One JSON Lines batch, all or nothing: the summary, or 400 naming the line at fault."""
+    """One JSON Lines batch, all or nothing: the summary, or 400 naming the line at fault.
+
+    `?mapping=NAME` translates a tool's own records through a stored label mapping first.
+    """
     refusal = authorize(request, Access.WRITE)
     if refusal is not None:
         return refusal
-    body = await request.body()
+    engine: AsyncEngine = request.app.state.engine
+    source: BatchSource = jsonl_bytes(await request.body())
+    mapping_name = request.query_params.get("mapping")
+    if mapping_name is not None:
+        mapping = await get_mapping(engine, mapping_name)
+        if mapping is None:
+            return JSONResponse(
+                {"error": f"mapping: no label mapping named '{mapping_name}'"}, status_code=400
+            )
+        source = mapped(source, mapping)
     try:
-        summary = await ingest(request.app.state.engine, jsonl_bytes(body))
+        summary = await ingest(engine, source)
     except IngestRejected as error:
         return JSONResponse({"error": f"{error.location}: {error.reason}"}, status_code=400)
     return JSONResponse(summary.as_json())

@@ -120,15 +120,17 @@ def via_leaf_scores(
     entity_type: str,
     as_of: ColumnElement[int],
     origin_ids: list[int] | None,
+    name: str,
 ) -> Subquery:
     """(origin_id, score): a via leaf's reduced score per origin entity that reaches anything scored."""
     reach = reached(entity_type, node.via, as_of, origin_ids)
     measured = tables.entity.alias("measured")
     # Each reached value is computed once, in its own column, before the bucket CASE reads it.
-    valued = (
-        select(reach.c.origin_id, value_expression(definition, measured, as_of).label("value"))
-        .join_from(reach, measured, measured.c.id == reach.c.reached_id)
-        .subquery("valued")
+    valued = tables.computed_once(
+        select(reach.c.origin_id, value_expression(definition, measured, as_of).label("value")).join_from(
+            reach, measured, measured.c.id == reach.c.reached_id
+        ),
+        f"valued_{name}",
     )
     score = REDUCERS[node.reduce](score_case(definition.buckets, valued.c.value))
     return select(valued.c.origin_id, score.label("score")).group_by(valued.c.origin_id).subquery()
@@ -212,8 +214,8 @@ def entity_scores(
         for leaf in leaves
         if leaf.via == "SELF" and leaf.metric in definitions
     ]
-    values = (
-        select(entity.c.id, entity.c.owner_id, *own_values).where(and_(*conditions)).subquery("own_values")
+    values = tables.computed_once(
+        select(entity.c.id, entity.c.owner_id, *own_values).where(and_(*conditions)), "own_values"
     )
     joined: Any = values
     columns: list[ColumnElement[Any]] = [values.c.id, values.c.owner_id]
@@ -226,12 +228,12 @@ def entity_scores(
         elif leaf.via == "SELF":
             columns.append(score_case(definition.buckets, values.c[name]).label(name))
         else:
-            scores = via_leaf_scores(leaf, definition, framework.entity_type, as_of, entity_ids).alias(
+            scores = via_leaf_scores(leaf, definition, framework.entity_type, as_of, entity_ids, name).alias(
                 f"via_{name}"
             )
             joined = joined.outerjoin(scores, scores.c.origin_id == values.c.id)
             columns.append(scores.c.score.label(name))
-    layer = select(*columns).select_from(joined).subquery("layer_0")
+    layer = tables.computed_once(select(*columns).select_from(joined), "layer_0")
     for height in range(1, framework.root.height() + 1):
         computed = [
             aggregate_score(node, [layer.c[column_of[id(child)]] for child in node.children]).label(
@@ -240,7 +242,7 @@ def entity_scores(
             for node in nodes
             if node.children and node.height() == height
         ]
-        layer = select(*layer.c, *computed).subquery(f"layer_{height}")
+        layer = tables.computed_once(select(*layer.c, *computed), f"layer_{height}")
     return select(
         layer.c.id, layer.c.owner_id, layer.c[column_of[id(framework.root)]].label("score")
     ).subquery("scores")

@@ -70,10 +70,11 @@ async def metric_rollup(
     conditions = [micros(entity.c.created_at) <= as_of_micros]
     if definition.entity_type is not None:
         conditions.append(entity.c.type == definition.entity_type)
-    valued = (
-        select(entity.c.owner_id, value_expression(definition, entity, as_of_micros).label("value"))
-        .where(and_(*conditions))
-        .subquery("valued")
+    valued = tables.computed_once(
+        select(entity.c.owner_id, value_expression(definition, entity, as_of_micros).label("value")).where(
+            and_(*conditions)
+        ),
+        "valued",
     )
     # The value is a column of the inner query, so the bucket CASEs read it rather than recompute it.
     scored = select(
@@ -100,9 +101,9 @@ async def _rollup(
         .group_by(scored.c.owner_id, scored.c.label)
         .cte("by_owner")
     )
-    roots = select(team_table.c.id.label("root_id"), team_table.c.id.label("team_id")).where(
-        team_table.c.id.in_([team.id for team in teams])
-    )
+    roots = select(team_table.c.id.label("root_id"), team_table.c.id.label("team_id"))
+    if under is not None:
+        roots = roots.where(team_table.c.id.in_([team.id for team in teams]))
     closure = owned_subtree(roots)
     per_team = (
         select(

@@ -6,7 +6,9 @@ them all. These name the same tables with just what the metric queries use.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, String, Text, column, table
+from typing import Any
+
+from sqlalchemy import CTE, Float, Integer, Select, String, Text, column, table
 
 from graph.models import edge_table, entity_table, metric_value_table
 from graph.timestamps import Timestamp
@@ -35,3 +37,13 @@ metric_value = table(
 )
 
 __all__ = ["edge", "entity", "metric_value"]
+
+
+def computed_once(statement: Select[Any], name: str) -> CTE:
+    """A CTE the database materialises: its columns are computed once per row.
+
+    Without it, SQLite (and PostgreSQL) flatten the subquery and copy a column's expression into
+    every place that reads it; a bucket CASE reads a value three times, and a framework's MEAN
+    reads each child twice, so a correlated subquery would run many times per entity.
+    """
+    return statement.cte(name).prefix_with("MATERIALIZED")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,12 +21,18 @@ from graph.ingest import IngestRejected, ingest, jsonl_bytes
 from graph.mappings import get_mapping, mapped
 from graph.sources import BatchSource
 
+logger = logging.getLogger(__name__)
+
 
 async def healthz(request: Request) -> Response:
-    """200 when the database answers."""
+    """200 when the database answers, 503 when it does not."""
     engine: AsyncEngine = request.app.state.engine
-    async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (OSError, SQLAlchemyError) as error:
+        logger.warning("health check failed: %s", error)
+        return JSONResponse({"status": "unavailable", "error": "database unreachable"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 

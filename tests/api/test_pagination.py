@@ -102,26 +102,42 @@ async def test_cursor_from_another_order_is_refused(binaries: httpx.AsyncClient)
     assert "does not belong to an order by NAME" in errors[0]
 
 
-async def test_nested_pages_walk_both_ways(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
-    runs = [entity("WorkflowRun", f"run/{index}", model_source="ms/1") for index in range(7)]
+@pytest.mark.parametrize(("field", "direction"), ORDERS)
+async def test_nested_pages_walk_both_ways(
+    engine: AsyncEngine, client: httpx.AsyncClient, field: str, direction: str
+) -> None:
+    runs = [
+        entity(
+            "WorkflowRun",
+            f"run/{index}",
+            name=f"run {index % 3}",
+            model_source="ms/1",
+            created_at=f"2026-01-0{index % 2 + 1}",
+        )
+        for index in range(7)
+    ]
     await load(engine, [entity("ModelSource", "ms/1"), *runs])
-    query = """query($first: Int, $after: String, $last: Int, $before: String) { entity(key: "ms/1") {
-      ... on ModelSource { runs(first: $first, after: $after, last: $last, before: $before) {
+    query = """query($first: Int, $after: String, $last: Int, $before: String, $order: EntityOrder) {
+      entity(key: "ms/1") { ... on ModelSource {
+        runs(first: $first, after: $after, last: $last, before: $before, orderBy: $order) {
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { key } } } } } }"""
+    order = {"field": field, "direction": direction}
+    everything = keys((await graphql(client, query, first=100, order=order))["entity"]["runs"])
     seen: list[str] = []
     after = None
     while True:
-        page = (await graphql(client, query, first=3, after=after))["entity"]["runs"]
+        page = (await graphql(client, query, first=3, after=after, order=order))["entity"]["runs"]
         seen += keys(page)
         if not page["pageInfo"]["hasNextPage"]:
             break
         assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
         after = page["pageInfo"]["endCursor"]
-    assert seen == [f"run/{index}" for index in range(7)]
+    assert seen == everything
+    assert sorted(seen) == [f"run/{index}" for index in range(7)]
     backward: list[str] = []
     before = None
     while True:
-        page = (await graphql(client, query, last=3, before=before))["entity"]["runs"]
+        page = (await graphql(client, query, last=3, before=before, order=order))["entity"]["runs"]
         backward = keys(page) + backward
         if not page["pageInfo"]["hasPreviousPage"]:
             break

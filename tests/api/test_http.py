@@ -1,0 +1,65 @@
+"""The HTTP surface: GraphiQL, GraphQL over GET and POST, health, malformed requests, masked errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from graph.db import create_engine
+
+
+async def test_get_without_query_serves_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql")
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_get_with_query_executes_it(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ teams { totalCount } }"})
+    assert response.json() == {"data": {"teams": {"totalCount": 0}}}
+
+
+async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'aigraph.db'}")
+    app = create_app(engine=engine)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            response = await client.get("/healthz")
+    finally:
+        await engine.dispose()
+    assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "the request body is not valid JSON"),
+        (b"[1]", "the request body must be a JSON object"),
+        (b"{}", "the request has no `query`"),
+        (b'{"query": "{ teams { totalCount } }", "variables": [1]}', "`variables` must be a JSON object"),
+    ],
+)
+async def test_malformed_requests_are_400(client: httpx.AsyncClient, body: bytes, message: str) -> None:
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()) == (400, {"errors": [{"message": message}]})
+
+
+async def test_syntax_errors_are_reported_with_their_location(client: httpx.AsyncClient) -> None:
+    body = (await client.post("/graphql", json={"query": "{ teams { "})).json()
+    assert body["data"] is None
+    assert body["errors"][0]["locations"] == [{"line": 1, "column": 11}]
+
+
+async def test_malformed_global_id_is_null_not_an_error(client: httpx.AsyncClient) -> None:
+    body = (await client.post("/graphql", json={"query": '{ node(id: "%%%") { id } }'})).json()
+    assert body == {"data": {"node": None}}

@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.db import database_url, open_engine
+from api.store import open_store
+from graph.db import database_url
 from graph.export import write_jsonl
 from graph.mappings import MappingError, ToolMapping, add_mapping, list_mappings, load_mapping_file, mapped
 from graph.sources import BatchSource
@@ -77,7 +78,12 @@ def export_command(
 
     async def export(engine: AsyncEngine) -> int:
         if file is None:
-            return await write_jsonl(engine, sys.stdout.buffer)
+            try:
+                return await write_jsonl(engine, sys.stdout.buffer)
+            except BrokenPipeError:
+                # The reader stopped early (`aigraph export | head`): not an error worth a traceback.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return 0
         # Written beside the target and moved into place, so a failed export leaves no partial file.
         partial = file.with_name(f".{file.name}.partial")
         try:
@@ -133,10 +139,10 @@ def mapping_list_command(database: DatabaseOption = None) -> None:
 
 
 def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) -> Result:
-    """Open (and upgrade) the database and run one piece of async work on it."""
+    """Open the database as every command does (schema upgraded, built-ins installed) and run `work`."""
 
     async def opened() -> Result:
-        engine = await open_engine(database_url(database))
+        engine = await open_store(database_url(database))
         try:
             return await work(engine)
         finally:

@@ -45,8 +45,13 @@ def test_export_writes_json_lines_to_standard_output(runner: CliRunner, url: str
     result = runner.invoke(app, ["export", "--database", url])
     assert result.exit_code == 0, result.output
     records = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 12
     assert records[0] == {"type": "Team", "key": "org/meta", "name": "Meta"}
+    exported = {(record["type"], record.get("key") or record["entity"]) for record in records}
+    # The example graph, plus the built-in definitions and framework every command installs.
+    assert exported == {(record["type"], record.get("key") or record["entity"]) for record in EXAMPLE} | {
+        ("MetricDefinition", "drift_psi"),
+        ("MetricFramework", "model_maturity"),
+    }
 
 
 def test_export_to_a_file_matches_standard_output(runner: CliRunner, url: str, tmp_path: Path) -> None:
@@ -54,8 +59,9 @@ def test_export_to_a_file_matches_standard_output(runner: CliRunner, url: str, t
     target = tmp_path / "graph.jsonl"
     result = runner.invoke(app, ["export", str(target), "--database", url])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"12 records written to {target}\n"
-    assert target.read_bytes() == runner.invoke(app, ["export", "--database", url]).stdout_bytes
+    on_stdout = runner.invoke(app, ["export", "--database", url]).stdout_bytes
+    assert target.read_bytes() == on_stdout
+    assert result.stderr == f"{len(on_stdout.splitlines())} records written to {target}\n"
     assert not (tmp_path / ".graph.jsonl.partial").exists()
 
 

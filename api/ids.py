@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Any
 
 import orjson
 
@@ -66,7 +65,3 @@ def parse_cursor(text: str, order: Order) -> Position:
     if not isinstance(value, str):
         raise UserError(f"malformed cursor {text!r}")
     return Position(value, key)
-
-
-def cursor_value(value: Any) -> Any:
-    return to_micros(value) if isinstance(value, datetime) else value

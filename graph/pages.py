@@ -14,8 +14,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.sql.expression import FromClause
 
-ORDER_FIELDS = ("key", "name", "created_at", "updated_at")
-
 
 @dataclass(frozen=True)
 class Order:

@@ -225,10 +225,10 @@ class ModelBlocks:
         log = self._entity("FeatureSource", source, f"{name}_inference_logs", owner, "scribe", logged)
         log |= {"kind": "LOG", "uri": f"scribe://inference/{name}", "logged_from": [deployment]}
         window = rng.choice(WINDOWS)
-        derived = self._entity(
+        feedback_feature = self._entity(
             "LogicalFeature", feature, f"{name}_feedback_{window}", owner, "feature-store", logged
         )
-        derived |= {
+        feedback_feature |= {
             "description": f"labels joined from {name} inference logs over {window}",
             "sources": [source],
         }
@@ -236,4 +236,4 @@ class ModelBlocks:
         # Later models may train on this feedback too.
         self.features.append(feature)
         values.extend(demo_metrics.feature_source_values(rng, source, rng.uniform(0.5, 4), self.now))
-        return [log, derived]
+        return [log, feedback_feature]

@@ -174,7 +174,8 @@ def _run(events: list[LineageEvent], state: RunState | None, claims: dict[str, t
     if any(others.values()):
         properties = dict(state.properties)
         for name, keys in others.items():
-            merged = set(properties.get(name) or []) | keys
+            listed = properties.get(name)
+            merged = set(listed if isinstance(listed, list) else []) | keys
             if merged:
                 properties[name] = sorted(merged)
         record["properties"] = properties
@@ -187,12 +188,18 @@ def _binaries(
     claims: dict[str, tuple[str, str]],
     current: Current,
 ) -> None:
-    """Each output binary belongs to the run of the newest event that wrote it, and dates from it."""
+    """Each output binary belongs to the run of the newest event that wrote it, and dates from it.
+
+    A failed run does not take over a binary that exists: a failed retraining must not make the
+    model look freshly trained.
+    """
     for event in ordered:
         for dataset in event.outputs:
             if claims[dataset.key][0] != "ModelBinary":
                 continue
             known = current.binary_times.get(dataset.key)
+            if known is not None and RUN_STATUS.get(event.event_type) == "FAILED":
+                continue
             if known is None or event.event_time >= known:
                 record = records[dataset.key]
                 record["run"] = event.run_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -144,6 +145,17 @@ async def test_inputs_accumulate_across_events(engine: AsyncEngine) -> None:
     }
 
 
+async def test_concurrent_events_of_one_run_keep_every_input(engine: AsyncEngine) -> None:
+    names = [f"ads.part_{index}" for index in range(6)]
+    bodies = [
+        event("RUNNING", f"2026-10-01T0{index}:00:00Z", inputs=[{"namespace": "hive://w", "name": name}])
+        for index, name in enumerate(names)
+    ]
+    await asyncio.gather(*(send(engine, body) for body in bodies))
+    trained = {key for kind, key in await upstream(engine, RUN_ID) if kind == "TRAINS"}
+    assert trained == {f"hive://w/{name}" for name in names}
+
+
 async def test_a_newer_run_takes_over_the_binary_an_older_event_does_not(engine: AsyncEngine) -> None:
     other_run = "0190e3f2-6f3a-7c1e-9f45-2b1d2f9c1a02"
     await send(engine, event("COMPLETE", "2026-10-01T04:00:00Z"))
@@ -152,6 +164,13 @@ async def test_a_newer_run_takes_over_the_binary_an_older_event_does_not(engine:
     assert await upstream(engine, "s3://models/ranker") == {("PRODUCES", other_run)}
     binary = await row(engine, "s3://models/ranker")
     assert binary["created_at"].isoformat() == "2026-10-02T04:00:00+00:00"
+
+
+async def test_a_failed_run_does_not_take_over_an_existing_binary(engine: AsyncEngine) -> None:
+    await send(engine, event("COMPLETE", "2026-10-01T04:00:00Z"))
+    await send(engine, event("FAIL", "2026-10-02T04:00:00Z", run={"runId": "failed-run"}))
+    assert await upstream(engine, "s3://models/ranker") == {("PRODUCES", RUN_ID)}
+    assert (await row(engine, "failed-run"))["status"] == "FAILED"
 
 
 async def test_job_source_code_location_becomes_the_repository(engine: AsyncEngine) -> None:

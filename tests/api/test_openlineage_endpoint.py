@@ -7,6 +7,7 @@ import gzip
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +22,14 @@ from starlette.routing import Route
 from api.app import create_app
 from api.openlineage import openlineage_events
 from graph.ingest import ingest, record_list
-from graph.mappings import add_mapping
+from graph.mappings import add_mapping, load_mapping_file
 from graph.models import edge_table, entity_table
 from tests.graph.factories import snapshot
 
 RUN_ID = "0190e3f2-6f3a-7c1e-9f45-2b1d2f9c1a01"
 LINEAGE = "/api/v1/lineage"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_EVENTS = EXAMPLES / "openlineage-events.json"
 
 
 def lineage_app(engine: AsyncEngine) -> Starlette:
@@ -256,3 +259,29 @@ async def test_openlineage_client_reports_over_http(engine: AsyncEngine) -> None
         await serving
     run = await run_row(engine, events[0].run.runId)
     assert (run["status"], run["finished_at"].hour) == ("SUCCEEDED", 4)
+
+
+async def test_example_events_with_the_warehouse_mapping(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    await add_mapping(engine, load_mapping_file(EXAMPLES / "mappings" / "warehouse.json").as_document())
+    body = EXAMPLE_EVENTS.read_bytes()
+    answer = await client.post(f"{LINEAGE}?mapping=warehouse", content=body)
+    assert answer.status_code == 201, answer.text
+    run_id = "0192f5d2-4b6e-7c53-a1c2-3f0d9e8b7a62"
+    types = {
+        key: (await run_row(engine, key))["type"]
+        for key in ("hive://warehouse/raw.clicks", "hive://warehouse/feed.labels", "s3://features/feed_v7")
+    }
+    assert types == {
+        "hive://warehouse/raw.clicks": "FeatureSource",
+        "hive://warehouse/feed.labels": "TrainingDataset",
+        "s3://features/feed_v7": "TrainingDataset",
+    }
+    run = await run_row(engine, run_id)
+    assert run["status"] == "SUCCEEDED"
+    assert run["properties"] == {
+        "other_inputs": ["hive://warehouse/raw.clicks"],
+        "other_outputs": ["s3://features/feed_v7"],
+    }
+    assert await trained_on(engine, run_id) == ["hive://warehouse/feed.labels"]

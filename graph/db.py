@@ -6,15 +6,17 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 DEFAULT_URL = "sqlite+aiosqlite:///./aigraph.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 # Any constant works: every aigraph writer takes the same PostgreSQL advisory lock.
 WRITER_LOCK_ID = 0x616967726170
 
@@ -66,20 +68,43 @@ async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnectio
             yield connection
 
 
+def head_revision() -> str:
+    """The newest migration, read from the file names (NNNN_description.py) without loading Alembic."""
+    names = (path.name for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    return max(name[:4] for name in names)
+
+
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
 
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        try:
+            return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except DBAPIError:
+            return None  # an empty database: no version table yet
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest migration (every command does this on start)."""
+    """Bring the schema to the newest migration (every command does this on start).
+
+    An up-to-date database costs one query; Alembic is loaded only when there is work to do.
+    """
+    if await current_revision(engine) == head_revision():
+        return
     async with write_transaction(engine) as connection:
         await connection.run_sync(_upgrade)
 

@@ -34,7 +34,7 @@ from graph.records import (
     parse_value,
 )
 from graph.sources import BatchSource, jsonl_bytes, jsonl_file, record_list
-from graph.timestamps import now, to_micros
+from graph.timestamps import now
 
 __all__ = [
     "IngestRejected",
@@ -78,7 +78,10 @@ class IngestSummary:
     records: int = 0
 
     def of(self, record_type: str) -> TypeCounts:
-        return self.counts.setdefault(record_type, TypeCounts())
+        counts = self.counts.get(record_type)
+        if counts is None:
+            counts = self.counts[record_type] = TypeCounts()
+        return counts
 
     @property
     def created(self) -> int:
@@ -137,7 +140,7 @@ class Batch:
                 if self.entities[record.key][1] == location:
                     yield location, record
             elif isinstance(record, ValueRecord):
-                identity = (record.metric, record.entity, to_micros(record.observed_at))
+                identity = (record.metric, record.entity, record.observed_micros)
                 if self.values[identity][1] == location:
                     yield location, record
 
@@ -273,7 +276,7 @@ def _parse(raw: Mapping[str, Any], derived: bool) -> tuple[Record, list[str]]:
 def _index(batch: Batch, location: str, raw: Mapping[str, Any], record: Record) -> None:
     """Remember each record's identity; the same identity twice must carry the same content."""
     if isinstance(record, ValueRecord):
-        identity = (record.metric, record.entity, to_micros(record.observed_at))
+        identity = (record.metric, record.entity, record.observed_micros)
         seen = batch.values.get(identity)
         if seen is None:
             batch.values[identity] = (record.value, location)

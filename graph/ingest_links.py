@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph import vocabulary as vocab
+from graph.bulk import insert_rows
 from graph.models import edge_table, entity_table, metric_definition_table, metric_value_table
 from graph.records import EntityRecord, ValueRecord
 from graph.timestamps import to_micros
@@ -117,8 +118,7 @@ async def _write_edges(
         for slot in replaced
         for (s, k, t), (traffic, role) in desired[slot].items()
     ]
-    if rows:
-        await connection.execute(EDGE.insert(), rows)
+    await insert_rows(connection, EDGE, rows)
     touched = {target_id for target_id, _ in replaced}
     await _mark_updated(connection, batch, [(target_id, owners[target_id]) for target_id in sorted(touched)])
 
@@ -177,7 +177,7 @@ async def _write_values(
                 location,
                 f"metric {record.metric} applies to {metric[1]}, but {record.entity} is a {entity[1]}",
             )
-        identity = (metric[0], entity[0], to_micros(record.observed_at))
+        identity = (metric[0], entity[0], record.observed_micros)
         rows[identity] = {
             "metric_id": metric[0],
             "entity_id": entity[0],
@@ -202,8 +202,7 @@ async def _write_values(
     counts.created += len(inserts)
     counts.updated += len(changes)
     counts.unchanged += len(rows) - len(inserts) - len(changes)
-    if inserts:
-        await connection.execute(VALUE.insert(), inserts)
+    await insert_rows(connection, VALUE, inserts)
     if changes:
         await connection.execute(
             update(VALUE)

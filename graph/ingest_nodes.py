@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graph.bulk import insert_rows
 from graph.metric_records import FRAMEWORK_REQUIRED_WHEN_NEW, REQUIRED_WHEN_NEW, framework_leaves
 from graph.models import entity_table, metric_definition_table, metric_framework_table, team_table
 from graph.records import EntityRecord
@@ -227,8 +228,7 @@ async def _write_entities(
             if row is None:
                 batch.created.add(record.key)
             (inserts if row is None else updates).append(merged)
-    if inserts:
-        await connection.execute(ENTITY.insert(), inserts)
+    await insert_rows(connection, ENTITY, inserts)
     await execute_updates(connection, ENTITY, updates)
 
 

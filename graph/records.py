@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from graph import vocabulary as vocab
-from graph.timestamps import parse_timestamp
+from graph.timestamps import parse_timestamp, to_micros
 
 MAX_KEY_LENGTH = 1024
 
@@ -65,6 +65,7 @@ class ValueRecord:
     entity: str
     value: float
     observed_at: datetime
+    observed_micros: int  # the identity's instant, computed once
 
 
 @dataclass(slots=True)
@@ -249,7 +250,13 @@ def parse_value(raw: Mapping[str, Any]) -> ValueRecord:
     value = number("value", raw["value"])
     observed_at = timestamp("observed_at", raw["observed_at"])
     assert value is not None and observed_at is not None
-    return ValueRecord(key_of("metric", raw["metric"]), key_of("entity", raw["entity"]), value, observed_at)
+    return ValueRecord(
+        key_of("metric", raw["metric"]),
+        key_of("entity", raw["entity"]),
+        value,
+        observed_at,
+        to_micros(observed_at),
+    )
 
 
 def _json_type(value: Any) -> str:

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.db import alembic_config, head_revision
 from graph.migrations.env_filters import include_name
 from graph.models import Base
 
@@ -28,3 +29,9 @@ async def test_upgraded_schema_matches_the_models(engine: AsyncEngine) -> None:
         assert await connection.run_sync(_differences) == []
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
     assert version == "0003"
+
+
+def test_head_revision_read_from_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

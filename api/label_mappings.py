@@ -5,8 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from graph.ingest import IngestRejected
-from graph.mappings import ToolMapping, get_mapping, mapped
-from graph.sources import BatchSource
+from graph.mappings import ToolMapping, get_mapping
 
 
 async def requested_mapping(request: Request) -> ToolMapping | None:
@@ -19,13 +18,5 @@ async def requested_mapping(request: Request) -> ToolMapping | None:
         return None
     mapping = await get_mapping(request.app.state.engine, name)
     if mapping is None:
-        raise IngestRejected(
-            "mapping", f"no label mapping named {name!r} (add one with `aigraph mapping add`)"
-        )
+        raise IngestRejected("mapping", f"no label mapping named '{name}'")
     return mapping
-
-
-async def requested_source(request: Request, source: BatchSource) -> BatchSource:
-    """The batch translated by the requested mapping, or as it is when none is requested."""
-    mapping = await requested_mapping(request)
-    return source if mapping is None else mapped(source, mapping)

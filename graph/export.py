@@ -91,14 +91,15 @@ async def _chunks(connection: AsyncConnection, statement: Select[Any], key: Any)
 
 async def _teams(connection: AsyncConnection) -> AsyncIterator[Record]:
     parent = TEAM.alias("parent")
-    statement = select(TEAM.c.key, TEAM.c.name, TEAM.c.properties, parent.c.key.label("parent")).outerjoin(
-        parent, parent.c.id == TEAM.c.parent_id
-    )
+    statement = select(
+        TEAM.c.key, TEAM.c.name, TEAM.c.properties, TEAM.c.created_at, parent.c.key.label("parent")
+    ).outerjoin(parent, parent.c.id == TEAM.c.parent_id)
     async for rows in _chunks(connection, statement, TEAM.c.key):
         for row in rows:
             record: Record = {"type": "Team", "key": row["key"], "name": row["name"]}
             if row["parent"] is not None:
                 record["parent"] = row["parent"]
+            record["created_at"] = iso(row["created_at"])
             _add_properties(record, row["properties"])
             yield record
 

@@ -89,10 +89,10 @@ async def _write_teams(connection: AsyncConnection, batch: Batch) -> dict[str, i
             if parent_key not in rows and parent_key not in batch.teams:
                 raise IngestRejected(location, f"Team {key} references unknown parent team {parent_key}")
         if key not in rows:
+            created_at = record.created_at or batch.started
             new_rows.append({"key": key, "name": record.name, "parent_id": None, "properties": {}})
+            new_rows[-1].update(created_at=created_at, updated_at=batch.started)
     if new_rows:
-        for row in new_rows:
-            row.update(created_at=batch.started, updated_at=batch.started)
         await connection.execute(TEAM.insert(), new_rows)
         counts.created += len(new_rows)
         statement = select(TEAM).where(TEAM.c.key.in_([r["key"] for r in new_rows]))
@@ -109,6 +109,8 @@ async def _write_teams(connection: AsyncConnection, batch: Batch) -> dict[str, i
             present["name"] = record.name
         if record.has_parent:
             present["parent_id"] = ids[record.parent] if record.parent else None
+        if record.created_at is not None:
+            present["created_at"] = record.created_at
         if record.properties is not None or record.extra:
             base = record.properties if record.properties is not None else existing["properties"]
             present["properties"] = {**base, **record.extra}

@@ -50,6 +50,7 @@ class TeamRecord:
     parent: str | None
     has_parent: bool
     properties: dict[str, Any] | None
+    created_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -236,6 +237,10 @@ def parse_team(raw: Mapping[str, Any]) -> TeamRecord:
                 raise RecordError("field 'name' cannot be null")
         elif name == "parent":
             record.parent, record.has_parent = (None if value is None else key_of(name, value)), True
+        elif name == "created_at":
+            record.created_at = timestamp(name, value)
+            if record.created_at is None:
+                raise RecordError("field 'created_at' cannot be null")
         elif name == "properties":
             record.properties = json_object(name, value) or {}
         else:

@@ -54,7 +54,13 @@ async def test_spec_example_exports_as_interchange_records(engine: AsyncEngine) 
         "MetricDefinition",
         "MetricValue",
     ]
-    assert by_key["team/ads"] == {"type": "Team", "key": "team/ads", "name": "Ads", "parent": "org/meta"}
+    assert by_key["team/ads"] == {
+        "type": "Team",
+        "key": "team/ads",
+        "name": "Ads",
+        "parent": "org/meta",
+        "created_at": by_key["team/ads"]["created_at"],
+    }
     assert by_key["run/1"] == {
         "type": "WorkflowRun",
         "key": "run/1",

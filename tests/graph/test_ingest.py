@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.ingest import delete_entities, ingest, jsonl_bytes, record_list
-from graph.models import edge_table, entity_table, metric_value_table
+from graph.models import edge_table, entity_table, metric_value_table, team_table
 from tests.graph.factories import EXAMPLE, jsonl, snapshot
 
 
@@ -207,3 +207,13 @@ async def test_delete_removes_entities_edges_and_values(engine: AsyncEngine) -> 
     assert not any("mb/1" in (source, target) for source, _, target in await edges(engine))
     async with engine.connect() as connection:
         assert (await connection.execute(select(metric_value_table))).all() == []
+
+
+async def test_team_created_at_is_kept_from_the_record(engine: AsyncEngine) -> None:
+    team = {"type": "Team", "key": "org/x", "name": "X", "created_at": "2025-05-05T00:00:00Z"}
+    await ingest(engine, record_list([team]))
+    summary = await ingest(engine, record_list([team]))
+    assert summary.of("Team").unchanged == 1
+    async with engine.connect() as connection:
+        created = (await connection.execute(select(team_table.c.created_at))).scalar_one()
+    assert created.isoformat() == "2025-05-05T00:00:00+00:00"

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from graph.models import edge_table, entity_table
+from graph.queries import OWNER_COLUMNS, owner
 
 Direction = Literal["UPSTREAM", "DOWNSTREAM", "BOTH"]
 DIRECTIONS: tuple[Direction, ...] = ("UPSTREAM", "DOWNSTREAM", "BOTH")
@@ -52,7 +53,7 @@ class LineageLimitError(LineageError):
 
 
 class LineageNode(NamedTuple):
-    """A reached entity (every entity column, then `distance`) and its fewest hops from the root."""
+    """A reached entity (an entity row as graph.queries gives them, then `distance`) and its hops."""
 
     entity: Row[Any]
     distance: int
@@ -176,9 +177,11 @@ def _nodes_statement(direction: Direction, filtered: bool, postgresql: bool) -> 
         .group_by(pairs.c.id)
         .subquery("reached")
     )
+    # Rows have the shape of graph.queries' entity rows (owner team columns included), then distance.
     statement = (
-        select(entity_table, reached.c.distance)
+        select(entity_table, *OWNER_COLUMNS, reached.c.distance)
         .join_from(reached, entity_table, entity_table.c.id == reached.c.id)
+        .outerjoin(owner, owner.c.id == entity_table.c.owner_id)
         .order_by(reached.c.distance, _by_key(entity_table.c.key, postgresql))
         .limit(bindparam("row_limit", type_=Integer))
     )

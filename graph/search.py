@@ -25,14 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graph.models import Base
+from graph.models import entity_table
+from graph.queries import select_entities
 
 MAX_FIRST = 100
 TRIGRAM = 3
 LIKE_ESCAPE = "/"
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
-entity_table = Base.metadata.tables["entity"]
 search_table = table("entity_search", column("rowid", Integer))
 
 
@@ -46,7 +46,9 @@ async def search_entities(
     types: Sequence[str] | None,
     first: int,
 ) -> list[Row[Any]]:
-    """Up to `first` entity rows matching `query` (case-insensitive) by key or name, best first.
+    """Up to `first` entity rows (with owner columns, as graph.queries gives them), best first.
+
+    Matches `query` case-insensitively against keys and names.
 
     Rank: the key equals the query, then the key or name starts with it, then contains it;
     ties by key. `types` (entity type names) restricts the answer; `[]` matches nothing.
@@ -81,7 +83,7 @@ async def _search(
         # Keys sort by code point, as on SQLite, whatever the database's collation.
         ordered_key = cast(ColumnElement[Any], entity_table.c.key.collate("C"))
     statement = (
-        select(entity_table)
+        select_entities()
         .where(_candidates(postgresql, folded, key, name))
         .order_by(rank, ordered_key)
         .limit(first)

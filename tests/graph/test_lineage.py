@@ -115,6 +115,9 @@ async def test_walks_a_graph_written_by_ingest(engine: AsyncEngine) -> None:
     result = await walk_lineage(engine, "fs/1", "DOWNSTREAM", 20, None, 100)
     assert answer(result) == [("lf/1", 1), ("ds/1", 2), ("run/1", 3), ("mb/1", 4), ("dep/1", 5), ("fs/2", 6)]
     assert ("dep/1", "fs/2", "LOGS") in edge_list(result)
+    # Rows carry their owner team like every entity row the API builds objects from.
+    assert {node.entity.owner_key for node in result.nodes} == {"team/ads"}
+    assert result.root.owner_name == "Ads"
 
 
 async def test_downstream_follows_edges_forward(engine: AsyncEngine) -> None:

@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL, bulk JSON Lines ingest, health; the engine lives in the lifespan."""
+"""The Starlette app: GraphQL, JSON Lines and OpenLineage ingest, health; the engine lives in the lifespan."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from starlette.routing import Route
 
 from api.access import Access, authorize
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
+from api.label_mappings import requested_mapping
+from api.openlineage import openlineage_events
 from api.store import open_store
 from graph.ingest import IngestRejected, ingest, jsonl_bytes
-from graph.mappings import get_mapping, mapped
+from graph.mappings import mapped
 from graph.sources import BatchSource
 
 logger = logging.getLogger(__name__)
@@ -44,18 +46,12 @@ async def ingest_jsonl(request: Request) -> Response:
     refusal = authorize(request, Access.WRITE)
     if refusal is not None:
         return refusal
-    engine: AsyncEngine = request.app.state.engine
     source: BatchSource = jsonl_bytes(await request.body())
-    mapping_name = request.query_params.get("mapping")
-    if mapping_name is not None:
-        mapping = await get_mapping(engine, mapping_name)
-        if mapping is None:
-            return JSONResponse(
-                {"error": f"mapping: no label mapping named '{mapping_name}'"}, status_code=400
-            )
-        source = mapped(source, mapping)
     try:
-        summary = await ingest(engine, source)
+        mapping = await requested_mapping(request)
+        if mapping is not None:
+            source = mapped(source, mapping)
+        summary = await ingest(request.app.state.engine, source)
     except IngestRejected as error:
         return JSONResponse({"error": f"{error.location}: {error.reason}"}, status_code=400)
     return JSONResponse(summary.as_json())
@@ -83,6 +79,7 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
             Route("/graphql", graphql_get, methods=["GET"]),
             Route("/graphql", graphql_post, methods=["POST"]),
             Route("/ingest", ingest_jsonl, methods=["POST"]),
+            Route("/api/v1/lineage", openlineage_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

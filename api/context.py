@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 
 from api import loaders
+from api.metric_loaders import MetricsByEntityIdLoader
 
 
 class Loaders:
@@ -112,6 +113,10 @@ class Loaders:
     @cached_property
     def child_teams_by_team_id(self) -> loaders.ChildTeamsByTeamIdLoader:
         return loaders.ChildTeamsByTeamIdLoader(self.engine)
+
+    @cached_property
+    def metrics_by_entity_id(self) -> MetricsByEntityIdLoader:
+        return MetricsByEntityIdLoader(self.engine)
 
 
 @dataclass

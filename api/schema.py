@@ -11,10 +11,11 @@ from api.queries import CoreQuery
 from api.types.entities import Entity, Node, Team
 from api.types.enums import EdgeKind
 from api.types.features import FeatureSource, LogicalFeature, TrainingDataset
+from api.types.metrics import MetricsQuery
 from api.types.models import ModelBinary, ModelDeployment, ModelSource, WorkflowRun
 
 # Each part of the API contributes one class of root fields; add new parts here.
-QUERY_PARTS: tuple[type, ...] = (CoreQuery,)
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, MetricsQuery)
 MUTATION_PARTS: tuple[type, ...] = (CoreMutation,)
 # Types reachable only through an interface (and EdgeKind, named by the contract) belong in it too.
 CONCRETE_TYPES = (

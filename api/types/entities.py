@@ -18,6 +18,7 @@ from api.types.connections import Connection, connection
 from api.types.described import resolver
 from api.types.enums import EntityType
 from api.types.filters import AnyFilter, EntityFilter, graph_filter
+from api.types.metrics import MetricResult, entity_metrics
 from graph.pages import Order
 
 # Filled by the module of each entity type, so rows of any type can be built from here.
@@ -42,6 +43,10 @@ class Entity(Node):
         description="Free-form properties, including unknown fields ingested."
     )
     owner: Team | None = strawberry.field(description="The team that owns this entity.")
+    metrics: list[MetricResult] = strawberry.field(
+        resolver=entity_metrics,
+        description="The latest value at or before asOf of each requested metric that applies to this type.",
+    )
     row_id: strawberry.Private[int]
 
 

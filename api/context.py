@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import strawberry
@@ -126,6 +127,8 @@ class Context:
     engine: AsyncEngine
     loaders: Loaders
     request: Request | None = None
+    # Names the request in logs and in the X-Request-Id response header.
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 
 def get_context(engine: AsyncEngine, request: Request | None = None) -> Context:

@@ -65,7 +65,7 @@ async def _execute(
         )
     except InvalidOperationTypeError:
         return _error(405, "mutations must be sent with POST")
-    return JSONResponse(_body(result))
+    return JSONResponse(_body(result), headers={"x-request-id": context.request_id})
 
 
 async def graphql_get(request: Request) -> Response:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.mutations import CoreMutation
@@ -32,6 +36,27 @@ CONCRETE_TYPES = (
     EdgeKind,
 )
 DOCUMENT_CACHE_SIZE = 512
+UNEXPECTED_ERROR = "Unexpected error; it is logged under the request id in the X-Request-Id header."
+
+logger = logging.getLogger(__name__)
+
+
+class Schema(strawberry.Schema):
+    """Logs unexpected errors with their request id; errors a client can fix are answers, not logs."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = None if execution_context is None else execution_context.context
+        request_id = getattr(context, "request_id", "-")
+        for error in errors:
+            if should_mask(error):
+                logger.error(
+                    "request %s: unexpected error at %s",
+                    request_id,
+                    error.path,
+                    exc_info=error.original_error,
+                )
 
 
 def _root(name: str, parts: tuple[type, ...], description: str) -> type:
@@ -39,10 +64,10 @@ def _root(name: str, parts: tuple[type, ...], description: str) -> type:
     return strawberry.type(type(name, parts, {}), name=name, description=description)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> Schema:
     query = _root("Query", QUERY_PARTS, "Reads of the AI metadata graph.")
     mutation = _root("Mutation", MUTATION_PARTS, "Writes to the graph.")
-    return strawberry.Schema(
+    return Schema(
         query=query,
         mutation=mutation,
         types=CONCRETE_TYPES,
@@ -50,7 +75,7 @@ def build_schema() -> strawberry.Schema:
             # Operation-level hooks only: parsed and validated documents are reused across requests.
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: MaskErrors(should_mask_error=should_mask),
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=UNEXPECTED_ERROR),
         ],
     )
 

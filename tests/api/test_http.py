@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from graph import queries
 from graph.db import create_engine
 
 
@@ -63,3 +64,25 @@ async def test_syntax_errors_are_reported_with_their_location(client: httpx.Asyn
 async def test_malformed_global_id_is_null_not_an_error(client: httpx.AsyncClient) -> None:
     body = (await client.post("/graphql", json={"query": '{ node(id: "%%%") { id } }'})).json()
     assert body == {"data": {"node": None}}
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(queries, "entities_by_keys", broken)
+    response = await client.post("/graphql", json={"query": '{ entity(key: "x") { key } }'})
+    [error] = response.json()["errors"]
+    assert "secret" not in error["message"]
+    assert error["message"].startswith("Unexpected error")
+    request_id = response.headers["x-request-id"]
+    assert any(request_id in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def test_errors_a_client_can_fix_are_shown(client: httpx.AsyncClient) -> None:
+    body = (
+        await client.post("/graphql", json={"query": "{ modelSources(first: 1000) { totalCount } }"})
+    ).json()
+    assert body["errors"][0]["message"] == "`first` must be between 0 and 100, got 1000"

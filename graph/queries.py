@@ -82,11 +82,24 @@ def owned_subtree(roots: Select[Any]) -> CTE:
     return subtree.union(select(subtree.c.root_id, child.c.id).where(child.c.parent_id == subtree.c.team_id))
 
 
+LIKE_ESCAPE = "/"
+
+
+def _like_escaped(text: str) -> str:
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
 def filter_conditions(entities: Any, where: EntityFilter) -> list[ColumnElement[bool]]:
     """SQL conditions for a filter on a selectable that has the entity columns."""
     conditions: list[ColumnElement[bool]] = []
     if where.name_contains:
-        conditions.append(func.lower(entities.c.name).contains(where.name_contains.lower(), autoescape=True))
+        # Both sides folded by the database, so they agree whatever it does with non-ASCII letters.
+        pattern = literal(f"%{_like_escaped(where.name_contains)}%")
+        conditions.append(func.lower(entities.c.name).like(func.lower(pattern), escape=LIKE_ESCAPE))
     if where.owner is not None:
         roots = select(team.c.id.label("root_id"), team.c.id.label("team_id")).where(
             team.c.key == where.owner

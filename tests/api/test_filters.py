@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.api.graphs import SMALL_GRAPH, graphql, keys, load
+from tests.api.graphs import SMALL_GRAPH, entity, graphql, keys, load
 
 
 @pytest.fixture
@@ -26,6 +26,9 @@ async def _feature_sources(client: httpx.AsyncClient, where: str) -> list[str]:
         ('{nameContains: "LOG"}', ["fs/log"]),
         ('{nameContains: "i"}', ["fs/a", "fs/b"]),
         ('{nameContains: "%"}', []),
+        ('{nameContains: "_"}', []),
+        ('{nameContains: "/"}', []),
+        ('{nameContains: "CLICKS"}', ["fs/a"]),
         ('{owner: "org"}', ["fs/a", "fs/b", "fs/log"]),
         ('{owner: "group/ml"}', ["fs/a", "fs/log"]),
         ('{owner: "team/feed"}', ["fs/b"]),
@@ -40,6 +43,12 @@ async def _feature_sources(client: httpx.AsyncClient, where: str) -> list[str]:
 )
 async def test_feature_source_filters(small: httpx.AsyncClient, where: str, expected: list[str]) -> None:
     assert await _feature_sources(small, where) == expected
+
+
+async def test_name_contains_matches_non_ascii_names(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+    await load(engine, [entity("FeatureSource", "fs/u", name="Ärger_100%"), entity("FeatureSource", "fs/v")])
+    assert await _feature_sources(client, '{nameContains: "Ärg"}') == ["fs/u"]
+    assert await _feature_sources(client, '{nameContains: "r_100%"}') == ["fs/u"]
 
 
 async def test_unknown_owner_gives_an_empty_page(small: httpx.AsyncClient) -> None:

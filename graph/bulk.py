@@ -11,17 +11,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graph.db import dump_json
 from graph.timestamps import Timestamp, to_micros
 
 Convert = Callable[[Any], Any]
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def _micros(value: datetime | None) -> int | None:
@@ -37,7 +33,7 @@ def _converter(table: Table, column: str) -> Convert:
     if isinstance(column_type, Timestamp):
         return _micros
     if isinstance(column_type, JSON) or isinstance(getattr(column_type, "impl", None), JSON):
-        return _json
+        return dump_json
     return _identity
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -26,12 +28,22 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("AIGRAPH_DATABASE_URL") or DEFAULT_URL
 
 
+def dump_json(value: Any) -> str:
+    """JSON text for a column; integers beyond 64 bits, which orjson refuses, go through the stdlib."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 def is_sqlite(engine: AsyncEngine | AsyncConnection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
 def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     """An async engine with aigraph's connection settings for its dialect."""
+    options.setdefault("json_serializer", dump_json)
+    options.setdefault("json_deserializer", orjson.loads)
     engine = create_async_engine(database_url(url), **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -9,6 +9,7 @@ streamed on each pass rather than held in memory.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -273,6 +274,13 @@ def _parse(raw: Mapping[str, Any], derived: bool) -> tuple[Record, list[str]]:
     raise RecordError(f"unknown record type {record_type!r}")
 
 
+def _canonical(raw: Mapping[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(raw, sort_keys=True).encode()
+
+
 def _index(batch: Batch, location: str, raw: Mapping[str, Any], record: Record) -> None:
     """Remember each record's identity; the same identity twice must carry the same content."""
     if isinstance(record, ValueRecord):
@@ -287,7 +295,7 @@ def _index(batch: Batch, location: str, raw: Mapping[str, Any], record: Record) 
                 f"appears twice in the batch with different values (first at {seen[1]})",
             )
         return
-    digest = hashlib.blake2b(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS), digest_size=16).digest()
+    digest = hashlib.blake2b(_canonical(raw), digest_size=16).digest()
     if isinstance(record, EntityRecord):
         first = batch.entities.get(record.key)
         if first is None:

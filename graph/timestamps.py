@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, Dialect
 from sqlalchemy.types import TypeDecorator
@@ -19,8 +19,8 @@ def to_micros(moment: datetime) -> int:
 
 
 def from_micros(micros: int) -> datetime:
-    seconds, micro = divmod(micros, 1_000_000)
-    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micro)
+    # Adding a timedelta is several times faster than fromtimestamp() and exact for any int.
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def parse_timestamp(text: str) -> datetime:

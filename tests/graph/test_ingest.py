@@ -217,3 +217,9 @@ async def test_team_created_at_is_kept_from_the_record(engine: AsyncEngine) -> N
     async with engine.connect() as connection:
         created = (await connection.execute(select(team_table.c.created_at))).scalar_one()
     assert created.isoformat() == "2025-05-05T00:00:00+00:00"
+
+
+async def test_properties_keep_integers_beyond_64_bits(engine: AsyncEngine) -> None:
+    record = {"type": "ModelSource", "key": "ms/big", "name": "big", "properties": {"seed": 2**70}}
+    await ingest(engine, record_list([record]))
+    assert (await entity(engine, "ms/big"))["properties"] == {"seed": 2**70}

@@ -7,9 +7,8 @@ definitions and default framework up to date before doing its own work. `export`
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,17 +19,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.cli_admin import export_schema_command, token_app
+from api.cli_common import CommandFailed, DatabaseOption, run, shown
 from api.cli_interop import MappingOption, export_command, mapping_app, read_mapping_option, with_mapping
 from graph import timestamps
-from graph.db import create_engine, database_url, upgrade
+from graph.db import database_url
 from graph.demo import demo_records, graph_is_empty
 from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file, record_list
 from graph.sources import BatchSource
-from metrics.builtin import install_builtins
 
 Result = TypeVar("Result")
 
@@ -42,19 +40,6 @@ app.add_typer(db_app, name="db")
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="SQLAlchemy URL of the database (default: AIGRAPH_DATABASE_URL, else sqlite+aiosqlite:///./aigraph.db).",
-        show_default=False,
-    ),
-]
-
-
-class CommandFailed(Exception):
-    """A failure to report as `error: ...` on stderr with exit status 1."""
 
 
 def main() -> None:
@@ -91,7 +76,7 @@ def ingest_command(
                 raise CommandFailed(f"{path}: {unreadable.strerror or unreadable}") from None
             _print_summary(str(path), summary)
 
-    _run(database, ingest_files)
+    run(database, ingest_files)
 
 
 @app.command("demo")
@@ -127,7 +112,7 @@ def demo_command(
             raise CommandFailed(f"demo: {rejected}") from None
         _print_summary(f"demo ({models} models, seed {seed})", summary)
 
-    _run(database, load)
+    run(database, load)
 
 
 @db_app.command("upgrade")
@@ -135,9 +120,9 @@ def db_upgrade_command(database: DatabaseOption = None) -> None:
     """Bring the database schema to the newest migration (every command also does this on start)."""
 
     async def report(_engine: AsyncEngine) -> None:
-        stdout.print(f"{escape(_shown(database_url(database)))}: schema is up to date.")
+        stdout.print(f"{escape(shown(database_url(database)))}: schema is up to date.")
 
-    _run(database, report)
+    run(database, report)
 
 
 @app.command("serve")
@@ -155,39 +140,16 @@ def serve_command(
     async def nothing(_engine: AsyncEngine) -> None:
         return None
 
-    _run(url, nothing)
+    run(url, nothing)
     # Workers are separate processes that build the app themselves: they find the database here.
     os.environ["AIGRAPH_DATABASE_URL"] = url
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 app.command("export")(export_command)
+app.command("export-schema")(export_schema_command)
+app.add_typer(token_app, name="token")
 app.add_typer(mapping_app, name="mapping", no_args_is_help=True)
-
-
-def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) -> Result:
-    """Open (and upgrade) the database, run one piece of async work on it, report failures plainly."""
-
-    async def opened() -> Result:
-        engine = create_engine(database_url(database))
-        try:
-            # Disposed even when the upgrade fails, so no driver thread outlives the event loop.
-            await upgrade(engine)
-            # The default framework names derived metrics: they must exist before any batch does.
-            await install_builtins(engine)
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(opened())
-    except CommandFailed as failure:
-        typer.echo(f"error: {failure}", err=True)
-    except (ArgumentError, OperationalError) as failure:
-        # The driver's own message, without SQLAlchemy's statement and help link around it.
-        reason = getattr(failure, "orig", None) or failure
-        typer.echo(f"error: database {_shown(database_url(database))}: {reason}", err=True)
-    raise typer.Exit(1)
 
 
 async def _ingest_with_progress(
@@ -233,15 +195,3 @@ def _moment(text: str) -> datetime:
         return timestamps.parse_timestamp(text)
     except ValueError:
         raise typer.BadParameter(f"not an ISO 8601 timestamp: {text!r}", param_hint="--now") from None
-
-
-def _shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
-if __name__ == "__main__":
-    main()

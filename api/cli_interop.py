@@ -4,21 +4,16 @@ and the `--mapping FILE` option of `ingest`. Each is a thin call into graph/.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import orjson
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.store import open_store
-from graph.db import database_url
+from api.cli_common import DatabaseOption, run
 from graph.export import write_jsonl
 from graph.mappings import MappingError, ToolMapping, add_mapping, list_mappings, load_mapping_file, mapped
 from graph.sources import BatchSource
@@ -28,14 +23,6 @@ Result = TypeVar("Result")
 
 mapping_app = typer.Typer(help="Label mappings: how a tool's own record types map onto aigraph's.")
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="SQLAlchemy URL of the database [default: AIGRAPH_DATABASE_URL, else sqlite+aiosqlite:///./aigraph.db]",
-        show_default=False,
-    ),
-]
 MappingOption = Annotated[
     Path | None,
     typer.Option(
@@ -97,7 +84,7 @@ def export_command(
     if file is not None and not file.parent.is_dir():
         typer.echo(f"error: {file}: no directory {file.parent}", err=True)
         raise typer.Exit(1)
-    count = _run(database, export)
+    count = run(database, export)
     if file is not None:
         typer.echo(f"{count} records written to {file}", err=True)
 
@@ -115,7 +102,7 @@ def mapping_add_command(file: MappingFile, database: DatabaseOption = None) -> N
         return await add_mapping(engine, document)
 
     try:
-        mapping, outcome = _run(database, add)
+        mapping, outcome = run(database, add)
     except MappingError as error:
         typer.echo(f"error: {file}: {error}", err=True)
         raise typer.Exit(1) from None
@@ -125,7 +112,7 @@ def mapping_add_command(file: MappingFile, database: DatabaseOption = None) -> N
 @mapping_app.command("list")
 def mapping_list_command(database: DatabaseOption = None) -> None:
     """List the stored label mappings, one a line: name, settings, then what each tool type becomes."""
-    stored = _run(database, list_mappings)
+    stored = run(database, list_mappings)
     if not stored:
         typer.echo("No label mappings are stored.")
         return
@@ -136,30 +123,3 @@ def mapping_list_command(database: DatabaseOption = None) -> None:
         targets = [f"{tool} → {target.type}" for tool, target in mapping.types.items()]
         targets += [f"datasets {prefix}* → {target}" for prefix, target in mapping.datasets.items()]
         typer.echo(f"{mapping.name} ({settings}): {', '.join(targets)}")
-
-
-def _run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) -> Result:
-    """Open the database as every command does (schema upgraded, built-ins installed) and run `work`."""
-
-    async def opened() -> Result:
-        engine = await open_store(database_url(database))
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(opened())
-    except (ArgumentError, OperationalError) as failure:
-        typer.echo(f"error: database {_shown(database_url(database))}: {failure}", err=True)
-    except OSError as failure:
-        typer.echo(f"error: {failure}", err=True)
-    raise typer.Exit(1)
-
-
-def _shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url

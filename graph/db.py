@@ -124,5 +124,10 @@ async def upgrade(engine: AsyncEngine) -> None:
 async def open_engine(url: str | None = None) -> AsyncEngine:
     """An engine on an up-to-date schema."""
     engine = create_engine(url)
-    await upgrade(engine)
+    try:
+        await upgrade(engine)
+    except BaseException:
+        # Disposed at once, so no driver thread outlives the caller's event loop.
+        await engine.dispose()
+        raise
     return engine

@@ -45,7 +45,12 @@ def test_export_writes_json_lines_to_standard_output(runner: CliRunner, url: str
     result = runner.invoke(app, ["export", "--database", url])
     assert result.exit_code == 0, result.output
     records = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert records[0] == {"type": "Team", "key": "org/meta", "name": "Meta"}
+    assert records[0] == {
+        "type": "Team",
+        "key": "org/meta",
+        "name": "Meta",
+        "created_at": records[0]["created_at"],
+    }
     exported = {(record["type"], record.get("key") or record["entity"]) for record in records}
     # The example graph, plus the built-in definitions and framework every command installs.
     assert exported == {(record["type"], record.get("key") or record["entity"]) for record in EXAMPLE} | {

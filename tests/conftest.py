@@ -1,8 +1,9 @@
 """Shared fixtures: every test gets its own real, migrated database.
 
-`engine` runs each test on a SQLite file and on PostgreSQL. The PostgreSQL database is created
-once per session (AIGRAPH_TEST_POSTGRESQL_SERVER, default the local server) and emptied before
-each test; those tests skip, saying why, when no server answers.
+`engine` and `database_url` run each test on a SQLite file and on PostgreSQL. The PostgreSQL
+database is created once per session (AIGRAPH_TEST_POSTGRESQL_SERVER, default the local server)
+and emptied before each test; those tests skip, saying why, when no server answers. `sqlite_url`
+is for the few tests that are about SQLite files themselves.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ POSTGRESQL_SERVER = os.environ.get("AIGRAPH_TEST_POSTGRESQL_SERVER", "postgresql
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'aigraph.db'}"
 
 
@@ -63,15 +64,37 @@ def postgresql_url() -> Iterator[str]:
     _run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+async def _truncate(engine: AsyncEngine) -> None:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def engine(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[AsyncEngine]:
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """A migrated, empty database for code that opens its own engine (servers, CLI commands)."""
     if request.param == "sqlite":
-        engine = await open_engine(database_url)
+        return sqlite_url
+    url: str = request.getfixturevalue("postgresql_url")
+
+    async def empty() -> None:
+        engine = await open_engine(url)
+        try:
+            await _truncate(engine)
+        finally:
+            await engine.dispose()
+
+    _run(empty())
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = await open_engine(sqlite_url)
     else:
         engine = await open_engine(request.getfixturevalue("postgresql_url"))
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await _truncate(engine)
     try:
         yield engine
     finally:

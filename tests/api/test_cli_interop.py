@@ -1,4 +1,4 @@
-"""`export`, `mapping add | list` and `--mapping FILE` on real SQLite files, through typer's runner."""
+"""`export`, `mapping add | list` and `--mapping FILE` on SQLite and PostgreSQL, through typer's runner."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'graph.db'}"
+def url(database_url: str) -> str:
+    return database_url
 
 
 async def _load(url: str) -> None:

@@ -159,11 +159,11 @@ async def test_ingest_creates_what_the_generator_counts(engine: AsyncEngine) -> 
     assert summary.warnings == []
 
 
-async def test_thousand_model_file_ingests_with_matching_counts(database_url: str, tmp_path: Path) -> None:
+async def test_thousand_model_file_ingests_with_matching_counts(sqlite_url: str, tmp_path: Path) -> None:
     # SQLite only: the smaller batches above cover PostgreSQL, this one covers scale.
     path = tmp_path / "demo.jsonl"
     counts = write_demo_jsonl(path, 1000)
-    engine = await open_engine(database_url)
+    engine = await open_engine(sqlite_url)
     try:
         await register_derived_metrics(engine)
         summary = await ingest(engine, jsonl_file(path))

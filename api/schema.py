@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
+from api.lineage import LineageQuery
 from api.mutations import CoreMutation
 from api.queries import CoreQuery
 from api.types.entities import Entity, Node, Team
@@ -19,7 +20,7 @@ from api.types.metrics import MetricsQuery
 from api.types.models import ModelBinary, ModelDeployment, ModelSource, WorkflowRun
 
 # Each part of the API contributes one class of root fields; add new parts here.
-QUERY_PARTS: tuple[type, ...] = (CoreQuery, MetricsQuery)
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, MetricsQuery, LineageQuery)
 MUTATION_PARTS: tuple[type, ...] = (CoreMutation,)
 # Types reachable only through an interface (and EdgeKind, named by the contract) belong in it too.
 CONCRETE_TYPES = (

@@ -1,0 +1,134 @@
+"""Root fields `lineage` and `search`: arguments checked and handed to graph.lineage and graph.search.
+
+A lineage answer is built from the walk's own rows: each entity object is made once and shared by
+its node and by the edges that touch it, so edges cost no query and no lookup beyond a dict.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Info
+from api.errors import UserError
+from api.types.described import resolver
+from api.types.entities import Entity, build_entity
+from api.types.enums import EdgeKind, EntityType
+from api.types.lineage import Lineage, LineageDirection, LineageEdge, LineageNode
+from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageResult, walk_lineage
+from graph.search import MAX_FIRST, SearchLimitError, search_entities
+
+DEFAULT_DEPTH = 3
+DEFAULT_LIMIT = 1000
+DEFAULT_SEARCH_FIRST = 20
+EDGE_KINDS: dict[str, EdgeKind] = {str(kind.value): kind for kind in EdgeKind}
+DIRECTIONS: dict[LineageDirection, Direction] = {
+    LineageDirection.UPSTREAM: "UPSTREAM",
+    LineageDirection.DOWNSTREAM: "DOWNSTREAM",
+    LineageDirection.BOTH: "BOTH",
+}
+
+Types = Annotated[
+    list[EntityType] | None,
+    strawberry.argument(description="Only entities of these types (default: all); `[]` matches none."),
+]
+
+
+def _type_names(types: list[EntityType] | None) -> list[str] | None:
+    return None if types is None else [str(kind.value) for kind in types]
+
+
+def lineage_answer(result: LineageResult) -> Lineage:
+    """The GraphQL answer of a walk; edges point at the same entity objects as the nodes."""
+    root = build_entity(result.root)
+    by_key: dict[str, Entity] = {root.key: root}
+    nodes = []
+    for found in result.nodes:
+        entity = build_entity(found.entity)
+        by_key[entity.key] = entity
+        nodes.append(LineageNode(entity=entity, distance=found.distance))
+    edges = [
+        LineageEdge(
+            source=by_key[edge.source_key], target=by_key[edge.target_key], kind=EDGE_KINDS[edge.kind]
+        )
+        for edge in result.edges
+    ]
+    return Lineage(root=root, nodes=nodes, edges=edges, truncated=result.truncated)
+
+
+@strawberry.type(description="Lineage walks and search.")
+class LineageQuery:
+    @resolver(
+        description=(
+            "The subgraph within `depth` hops of an entity: where it came from (UPSTREAM), "
+            "what it affects (DOWNSTREAM) or both. Walked in the database, bounded by `depth` and `limit`."
+        )
+    )
+    async def lineage(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="Key of the root entity.")],
+        direction: Annotated[
+            LineageDirection | None,
+            strawberry.argument(description="Which way to walk from the root (null: UPSTREAM)."),
+        ] = LineageDirection.UPSTREAM,
+        depth: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Most hops from the root, 0 to {MAX_DEPTH} (null: {DEFAULT_DEPTH})."
+            ),
+        ] = DEFAULT_DEPTH,
+        types: Annotated[
+            list[EntityType] | None,
+            strawberry.argument(
+                description=(
+                    "Return only nodes of these types (default: all); the walk still passes through "
+                    "every type. `[]` returns no nodes."
+                )
+            ),
+        ] = None,
+        limit: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    f"Most nodes returned, 0 to {MAX_LIMIT} (null: {DEFAULT_LIMIT}); "
+                    "more matches set `truncated`."
+                )
+            ),
+        ] = DEFAULT_LIMIT,
+    ) -> Lineage:
+        # An explicit null means the default, as an absent argument does.
+        walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
+        hops = DEFAULT_DEPTH if depth is None else depth
+        most = DEFAULT_LIMIT if limit is None else limit
+        try:
+            result = await walk_lineage(info.context.engine, key, walk, hops, _type_names(types), most)
+        except LineageError as error:
+            raise UserError(f"lineage: {error}") from error
+        return lineage_answer(result)
+
+    @resolver(
+        description=(
+            "Entities whose key or name matches `query` (ignoring case), best first: the exact key, "
+            "then keys or names starting with it, then containing it; ties by key."
+        )
+    )
+    async def search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="Text to find in keys and names.")],
+        types: Types = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Most results, 0 to {MAX_FIRST} (default {DEFAULT_SEARCH_FIRST})."
+            ),
+        ] = None,
+    ) -> list[Entity]:
+        wanted = DEFAULT_SEARCH_FIRST if first is None else first
+        try:
+            rows = await search_entities(info.context.engine, query, _type_names(types), wanted)
+        except SearchLimitError as error:
+            raise UserError(f"search: {error}") from error
+        return [build_entity(row) for row in rows]

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph import vocabulary as vocab
-from graph.db import write_transaction
+from graph.db import is_sqlite, write_transaction
 from graph.metric_records import parse_definition, parse_framework
 from graph.models import entity_table
 from graph.records import (
@@ -52,6 +52,9 @@ RECORD_TYPES = ("Team", *vocab.ENTITY_TYPES, "MetricDefinition", "MetricValue", 
 # Batches up to this many records are parsed once and replayed; larger ones are streamed again.
 REPLAY_LIMIT = 200_000
 MAX_WARNINGS = 100
+ANALYZE_AFTER = 5_000
+# One record is metadata, not content: a line beyond this is refused before it is parsed.
+MAX_RECORD_BYTES = 1024 * 1024
 
 
 class IngestRejected(Exception):
@@ -173,6 +176,12 @@ async def ingest(
     async with write_transaction(engine) as connection:
         await write_nodes(connection, batch, _scaled(progress, total, 1))
         await write_links(connection, batch, _scaled(progress, total, 2))
+    if batch.summary.created >= ANALYZE_AFTER and not is_sqlite(engine):
+        # Until autovacuum catches up, PostgreSQL plans walks over a bulk-loaded graph with stale
+        # statistics (sequential scans instead of index lookups); sampling now costs little.
+        async with engine.connect() as connection:
+            await connection.execute(text("ANALYZE entity, edge, metric_value"))
+            await connection.commit()
     return batch.summary
 
 
@@ -227,6 +236,8 @@ def _parsed(source: BatchSource, batch: Batch, *, indexing: bool) -> Iterator[tu
 
 def _decode(payload: bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(payload, bytes):
+        if len(payload) > MAX_RECORD_BYTES:
+            raise RecordError(f"a record is limited to {MAX_RECORD_BYTES} bytes, this one has {len(payload)}")
         if b"\x00" in payload:
             raise RecordError("NUL bytes are not allowed")
         try:

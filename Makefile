@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean vendor
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,10 @@ test: lint
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+# Refreshes api/static/vendor/ (GraphiQL, its explorer plugin, React) from the npm registry.
+vendor:
+	scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) aigraph.db aigraph.db-wal aigraph.db-shm

@@ -6,17 +6,16 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.access import authorize, graphql_access
+from api.access import admit_graphql
 from api.context import get_context
+from api.pages import graphiql_page
 from api.schema import schema
 
-GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
 READ_ONLY = frozenset({OperationType.QUERY})
 ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
@@ -51,7 +50,7 @@ async def _execute(
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return _error(400, "`operationName` must be a string")
-    refusal = authorize(request, graphql_access(query, operation_name))
+    refusal = await admit_graphql(request, query, operation_name, variables)
     if refusal is not None:
         return refusal
     context = get_context(request.app.state.engine, request)
@@ -71,7 +70,7 @@ async def _execute(
 async def graphql_get(request: Request) -> Response:
     """GraphiQL for browsers; a query in the URL is executed (queries only)."""
     if "query" not in request.query_params:
-        return HTMLResponse(GRAPHIQL_HTML)
+        return await graphiql_page(request)
     params: dict[str, Any] = dict(request.query_params)
     if "variables" in params:
         try:

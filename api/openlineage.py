@@ -28,7 +28,7 @@ class BadBody(ValueError):
 
 async def openlineage_events(request: Request) -> Response:
     """201 with the ingest summary, or 400 naming the event and the reason (nothing written)."""
-    refusal = authorize(request, Access.WRITE)
+    refusal = await authorize(request, Access.WRITE)
     if refusal is not None:
         return refusal
     try:

@@ -15,7 +15,14 @@ from typing import Any
 from graph import vocabulary as vocab
 from graph.timestamps import parse_timestamp, to_micros
 
+# Keys and entity names are indexed, and PostgreSQL refuses an index entry over 2704 bytes:
+# bounded in UTF-8 bytes, one of each plus the type fits however many bytes a character takes.
 MAX_KEY_LENGTH = 1024
+MAX_NAME_LENGTH = 1024
+
+
+def utf8_length(value: str) -> int:
+    return len(value.encode("utf-8", "surrogatepass"))
 
 
 class RecordError(ValueError):
@@ -146,12 +153,19 @@ def json_object(name: str, value: Any) -> dict[str, Any] | None:
 def key_of(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise RecordError(f"field '{name}' must be a non-empty string")
-    if len(value) > MAX_KEY_LENGTH:
-        raise RecordError(f"field '{name}' is longer than {MAX_KEY_LENGTH} characters")
+    if utf8_length(value) > MAX_KEY_LENGTH:
+        raise RecordError(f"field '{name}' is longer than {MAX_KEY_LENGTH} bytes in UTF-8")
     return value
 
 
-COMMON_FIELDS: dict[str, Check] = {"name": text, "system": text, "created_at": timestamp}
+def entity_name(name: str, value: Any) -> str | None:
+    checked = text(name, value)
+    if checked is not None and utf8_length(checked) > MAX_NAME_LENGTH:
+        raise RecordError(f"field '{name}' is longer than {MAX_NAME_LENGTH} bytes in UTF-8")
+    return checked
+
+
+COMMON_FIELDS: dict[str, Check] = {"name": entity_name, "system": text, "created_at": timestamp}
 OWN_FIELDS: dict[str, dict[str, Check]] = {
     "FeatureSource": {"kind": one_of(*vocab.FEATURE_SOURCE_KINDS), "uri": text},
     "LogicalFeature": {"description": text},

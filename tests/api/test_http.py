@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,7 @@ async def test_get_with_query_executes_it(client: httpx.AsyncClient) -> None:
 
 async def test_healthz_checks_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
-    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "worker": os.getpid()})
 
 
 async def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:

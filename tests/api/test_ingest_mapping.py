@@ -13,6 +13,9 @@ from graph.mappings import add_mapping, load_mapping_file
 from graph.models import entity_table
 from tests.graph.factories import snapshot
 
+# These tests write: every request carries a write token.
+pytestmark = pytest.mark.usefixtures("writer")
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.graphs import SMALL_GRAPH, graphql, keys, load
+
+# These tests write: every request carries a write token.
+pytestmark = pytest.mark.usefixtures("writer")
 
 INGEST = """mutation($batch: IngestBatch!) { ingest(batch: $batch) {
   ok created updated unchanged warnings

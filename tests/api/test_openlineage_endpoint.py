@@ -26,6 +26,9 @@ from graph.mappings import add_mapping, load_mapping_file
 from graph.models import edge_table, entity_table
 from tests.graph.factories import snapshot
 
+# These tests write: every request carries a write token.
+pytestmark = pytest.mark.usefixtures("writer")
+
 RUN_ID = "0190e3f2-6f3a-7c1e-9f45-2b1d2f9c1a01"
 LINEAGE = "/api/v1/lineage"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -229,11 +232,16 @@ def _free_port() -> int:
         return port
 
 
-async def test_openlineage_client_reports_over_http(engine: AsyncEngine) -> None:
+async def test_openlineage_client_reports_over_http(engine: AsyncEngine, write_token: str) -> None:
     """The unmodified client, its HTTP transport with gzip, against the app served by uvicorn."""
     events = client_events(str(uuid.uuid4()))
     from openlineage.client import OpenLineageClient
-    from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
+    from openlineage.client.transport.http import (
+        ApiKeyTokenProvider,
+        HttpCompression,
+        HttpConfig,
+        HttpTransport,
+    )
 
     port = _free_port()
     config = uvicorn.Config(
@@ -248,7 +256,11 @@ async def test_openlineage_client_reports_over_http(engine: AsyncEngine) -> None
             await asyncio.sleep(0.01)
         assert server.started, "uvicorn did not start"
         transport = HttpTransport(
-            HttpConfig(url=f"http://127.0.0.1:{port}", compression=HttpCompression.GZIP)
+            HttpConfig(
+                url=f"http://127.0.0.1:{port}",
+                compression=HttpCompression.GZIP,
+                auth=ApiKeyTokenProvider({"apiKey": write_token}),
+            )
         )
         lineage_client = OpenLineageClient(transport=transport)
         for sent in events:

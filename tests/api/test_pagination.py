@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.graphs import entity, graphql, graphql_errors, keys, load
 
+# These tests write: every request carries a write token.
+pytestmark = pytest.mark.usefixtures("writer")
+
 ORDERS = [
     (field, direction)
     for field in ("KEY", "NAME", "CREATED_AT", "UPDATED_AT")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from graph.defaults import DEFAULT_DEFINITIONS, MODEL_MATURITY
 from graph.timestamps import iso
 
 Record = dict[str, Any]
@@ -55,11 +56,7 @@ def _definition(
 # At least one definition per category. `accuracy` and `drift_psi` are the ones the default
 # framework names, exactly as aigraph ships them, so a demo over the shipped ones changes nothing.
 DEFINITIONS: tuple[Record, ...] = (
-    _definition(
-        "accuracy", "Offline accuracy", "MODEL", "ModelBinary", "ratio", True,
-        [_bucket("POOR", 0, 0.8), _bucket("FAIR", 0.5, 0.9), _bucket("GOOD", 1)],
-        None,
-    ),
+    *(copy.deepcopy(record) for record in DEFAULT_DEFINITIONS if record["key"] == "accuracy"),
     _definition(
         "calibration_error", "Expected calibration error", "MODEL", "ModelBinary", "ratio", False,
         [_bucket("GOOD", 1, 0.02), _bucket("FAIR", 0.5, 0.05), _bucket("POOR", 0)],
@@ -75,11 +72,7 @@ DEFINITIONS: tuple[Record, ...] = (
         [_bucket("CURRENT", 1, 24), _bucket("LAGGING", 0.5, 72), _bucket("STALE", 0)],
         "Hours since the source last received data.",
     ),
-    _definition(
-        "drift_psi", "Prediction drift (PSI)", "SAFETY", "ModelDeployment", "psi", False,
-        [_bucket("STABLE", 1, 0.1), _bucket("SHIFTING", 0.5, 0.25), _bucket("DRIFTED", 0)],
-        None,
-    ),
+    *(copy.deepcopy(record) for record in DEFAULT_DEFINITIONS if record["key"] == "drift_psi"),
     _definition(
         "demographic_parity_gap", "Demographic parity gap", "FAIRNESS", "ModelBinary", "ratio", False,
         [_bucket("EQUITABLE", 1, 0.05), _bucket("MODERATE", 0.5, 0.1), _bucket("BIASED", 0)],
@@ -91,28 +84,6 @@ DEFINITIONS: tuple[Record, ...] = (
         "Share of the model card's required sections that are filled in.",
     ),
 )  # fmt: skip
-
-MODEL_MATURITY: Record = {
-    "type": "MetricFramework",
-    "key": "model_maturity",
-    "name": "Model management maturity",
-    "entity_type": "ModelSource",
-    "buckets": [
-        {"label": "POOR", "below": 0.5, "score": 0},
-        {"label": "FAIR", "below": 0.8, "score": 0.5},
-        {"label": "GOOD", "score": 1},
-    ],
-    "root": {
-        "name": "maturity",
-        "aggregate": "MEAN",
-        "children": [
-            {"name": "freshness", "weight": 2, "metric": "retraining_recency_days"},
-            {"name": "quality", "metric": "accuracy", "via": "LATEST_BINARY"},
-            {"name": "drift", "metric": "drift_psi", "via": "DEPLOYMENTS", "reduce": "WORST"},
-            {"name": "governance", "metric": "has_owner"},
-        ],
-    },
-}
 
 
 def metric_records() -> Iterator[Record]:

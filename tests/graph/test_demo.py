@@ -12,12 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.db import open_engine
+from graph.defaults import DEFAULT_DEFINITIONS, DERIVED_DEFINITIONS
+from graph.defaults import MODEL_MATURITY as SHIPPED_FRAMEWORK
 from graph.demo import DEFAULT_NOW, demo_records, expected_counts, write_demo_jsonl
 from graph.demo_metrics import MODEL_MATURITY
 from graph.ingest import IngestSummary, ingest, jsonl_file, record_list
 from graph.timestamps import parse_timestamp
-from metrics.builtin import DEFAULT_DEFINITIONS, DERIVED_DEFINITIONS
-from metrics.builtin import MODEL_MATURITY as SHIPPED_FRAMEWORK
 
 DERIVED_KEYS = {"retraining_recency_days", "deployed_binary_age_days", "has_owner"}
 TIMESTAMP_FIELDS = ("created_at", "started_at", "finished_at", "observed_at")

@@ -34,6 +34,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 
 from api.introspection import INTROSPECTION_FIELDS, introspection_enabled
+from graph.lineage import MAX_LIMIT as MAX_LINEAGE_LIMIT
 
 MAX_DEPTH = 15
 MAX_ALIASES = 50
@@ -244,7 +245,9 @@ class _Measure:
             default = definition.args["limit"].default_value
             if limit is None and isinstance(default, int):
                 limit = default
-            return max(limit or 1, 1)
+            if limit is None or not 0 < limit <= MAX_LINEAGE_LIMIT:
+                return 1  # out of range: the resolver refuses it, naming its own bounds
+            return limit
         if "ids" in arguments:
             ids = arguments["ids"]
             if isinstance(ids, ListValueNode):

@@ -6,27 +6,9 @@ from contextlib import ExitStack
 
 import httpx
 
-from tests.api.server_process import serving, write_token
+from tests.api.server_process import clients_on_workers, serving, worker_of, write_token
 
 MODEL_SOURCES = "{ modelSources { totalCount edges { node { key name } } } }"
-
-
-def _worker(client: httpx.Client) -> int:
-    worker: int = client.get("/healthz").json()["worker"]
-    return worker
-
-
-def _clients_on_two_workers(base: str, stack: ExitStack, token: str) -> tuple[httpx.Client, httpx.Client]:
-    """Two keep-alive clients whose connections two different worker processes hold."""
-    headers = {"Authorization": f"Bearer {token}"}
-    by_worker: dict[int, httpx.Client] = {}
-    for _ in range(200):
-        client = stack.enter_context(httpx.Client(base_url=base, headers=headers, timeout=30))
-        by_worker.setdefault(_worker(client), client)
-        if len(by_worker) == 2:
-            first, second = by_worker.values()
-            return first, second
-    raise AssertionError(f"200 connections all reached the same worker: {list(by_worker)}")
 
 
 def _model_sources(client: httpx.Client) -> dict[str, str]:
@@ -37,8 +19,8 @@ def _model_sources(client: httpx.Client) -> dict[str, str]:
 def test_a_write_through_one_worker_is_read_back_through_the_other(database_url: str) -> None:
     token = write_token(database_url)
     with serving(database_url, workers=2) as base, ExitStack() as stack:
-        writer, reader = _clients_on_two_workers(base, stack, token)
-        writer_pid, reader_pid = _worker(writer), _worker(reader)
+        writer, reader = clients_on_workers(base, stack, token, workers=2, each=1)
+        writer_pid, reader_pid = worker_of(writer), worker_of(reader)
         expected: dict[str, str] = {}
         for round_number in range(6):
             # Alternate the roles, and rename a key already read, so no worker can answer from memory.
@@ -50,5 +32,5 @@ def test_a_write_through_one_worker_is_read_back_through_the_other(database_url:
             assert answer.status_code == 200, answer.text
             assert _model_sources(target) == expected
         # Each connection stayed with its own worker throughout.
-        assert (_worker(writer), _worker(reader)) == (writer_pid, reader_pid)
+        assert (worker_of(writer), worker_of(reader)) == (writer_pid, reader_pid)
         assert writer_pid != reader_pid

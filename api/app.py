@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +18,7 @@ from api.access import Access, authorize
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
 from api.label_mappings import requested_mapping
 from api.openlineage import openlineage_events
+from api.pages import page_routes
 from api.store import open_store
 from graph.ingest import IngestRejected, ingest, jsonl_bytes
 from graph.mappings import mapped
@@ -36,9 +36,7 @@ async def healthz(request: Request) -> Response:
     except (OSError, SQLAlchemyError) as error:
         logger.warning("health check failed: %s", error)
         return JSONResponse({"status": "unavailable", "error": "database unreachable"}, status_code=503)
-    # `worker` tells apart the processes of `serve --workers N`: each keep-alive connection stays with
-    # one of them, so a client can check that what one worker wrote another reads back.
-    return JSONResponse({"status": "ok", "worker": os.getpid()})
+    return JSONResponse({"status": "ok"})
 
 
 async def ingest_jsonl(request: Request) -> Response:
@@ -84,6 +82,7 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
             Route("/ingest", ingest_jsonl, methods=["POST"]),
             Route("/api/v1/lineage", openlineage_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *page_routes(),
         ],
         lifespan=lifespan,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,7 +37,9 @@ async def healthz(request: Request) -> Response:
     except (OSError, SQLAlchemyError) as error:
         logger.warning("health check failed: %s", error)
         return JSONResponse({"status": "unavailable", "error": "database unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+    # `worker` tells apart the processes of `serve --workers N`: each keep-alive connection stays with
+    # one of them, so a client can check that what one worker wrote another reads back.
+    return JSONResponse({"status": "ok", "worker": os.getpid()})
 
 
 async def ingest_jsonl(request: Request) -> Response:

@@ -11,7 +11,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.access import authorize, graphql_access
+from api.access import admit_graphql
 from api.context import get_context
 from api.pages import graphiql_page
 from api.schema import schema
@@ -50,7 +50,7 @@ async def _execute(
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return _error(400, "`operationName` must be a string")
-    refusal = authorize(request, graphql_access(query, operation_name))
+    refusal = await admit_graphql(request, query, operation_name, variables)
     if refusal is not None:
         return refusal
     context = get_context(request.app.state.engine, request)

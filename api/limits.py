@@ -1,7 +1,8 @@
 """Limits on what one GraphQL request may ask, checked on the parsed document before anything runs.
 
-Depth, aliases, lexical tokens, page sizes and an estimated cost (each field costs 1, and a page
-multiplies what it holds by its size) are measured once per document and set of page variables.
+Depth, aliases, lexical tokens, page sizes and a cost are measured once per document and set of page
+variables. The cost is the most items the lists of the query can return: a page of `first`/`last`
+(default 20), a lineage of `limit` nodes, `nodes(ids)` multiply what each of their items holds.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ MAX_DEPTH = 15
 MAX_ALIASES = 50
 MAX_TOKENS = 2000
 MAX_COMMENTS = 200
-MAX_COST = 50_000
+MAX_COST = 500_000
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_BODY_BYTES = 2 * 1024 * 1024
 CACHE_SIZE = 512
+PAGE_ITEMS = frozenset({"edges", "nodes"})
 
 PageVariables = tuple[tuple[str, int], ...]
 
@@ -131,6 +133,9 @@ class Shape:
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    # On a connection: the cost of one of its items (under `edges` or `nodes`), paid once per item
+    # of the page; 0 when the query asks only for `totalCount` or `pageInfo`.
+    item_cost: int = 0
 
 
 class _Measure:
@@ -170,7 +175,7 @@ class _Measure:
         if shape.cost > MAX_COST:
             raise Refused(
                 "cost",
-                f"cost limit: the query could resolve about {shape.cost} fields, at most {MAX_COST}"
+                f"cost limit: the query could return {shape.cost} items, at most {MAX_COST}"
                 " (pages multiply what they hold: ask for smaller pages or fewer nested lists)",
             )
 
@@ -182,10 +187,13 @@ class _Measure:
         if level > MAX_DEPTH + 1:
             # Stop walking at once: the answer is known and recursion stays bounded.
             raise _too_deep(level)
-        depth = aliases = cost = 0
+        depth = aliases = cost = item_cost = 0
+        in_page = _is_connection(parent)
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 shape = self._field(selection, parent, level)
+                if in_page and selection.name.value in PAGE_ITEMS:
+                    shape = Shape(shape.depth, shape.aliases, 0, 1 + shape.cost)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 scope = parent if condition is None else self.schema.get_type(condition.name.value)
@@ -194,8 +202,9 @@ class _Measure:
                 shape = self._spread(selection, level)
             else:
                 continue
-            depth, aliases, cost = max(depth, shape.depth), aliases + shape.aliases, cost + shape.cost
-        return Shape(depth, aliases, cost)
+            depth, aliases = max(depth, shape.depth), aliases + shape.aliases
+            cost, item_cost = cost + shape.cost, item_cost + shape.item_cost
+        return Shape(depth, aliases, cost, item_cost)
 
     def _field(self, field: FieldNode, parent: GraphQLNamedType | None, level: int) -> Shape:
         name = field.name.value
@@ -206,11 +215,17 @@ class _Measure:
         )
         child_type = None if definition is None else get_named_type(definition.type)
         children = self._selections(field.selection_set, child_type, level + 1)
-        multiplier = 1 if definition is None else self._multiplier(field, definition)
+        multiplier = 0 if definition is None else self._multiplier(field, definition)
+        # A list returns up to `multiplier` items, each holding what its selection asks for (on a
+        # page: what its edges or nodes ask for, while `totalCount` and `pageInfo` are paid once).
+        if multiplier and _is_connection(child_type):
+            cost = 1 + multiplier * children.item_cost + children.cost
+        elif multiplier:
+            cost = multiplier * (1 + children.cost + children.item_cost)
+        else:
+            cost = children.cost + children.item_cost
         return Shape(
-            depth=1 + children.depth,
-            aliases=children.aliases + (field.alias is not None),
-            cost=1 + multiplier * children.cost,
+            depth=1 + children.depth, aliases=children.aliases + (field.alias is not None), cost=cost
         )
 
     def _spread(self, spread: FragmentSpreadNode, level: int) -> Shape:
@@ -229,11 +244,11 @@ class _Measure:
         return shape
 
     def _multiplier(self, field: FieldNode, definition: GraphQLField) -> int:
-        """How many items the field's selection is resolved for, at most."""
+        """How many items the field returns at most; 0 for a field that returns one object or a value."""
         arguments = {argument.name.value: argument.value for argument in field.arguments or ()}
         sizes = {name: self._int(arguments[name]) for name in ("first", "last") if name in arguments}
         given = [size for size in sizes.values() if size is not None]
-        if get_named_type(definition.type).name.endswith("Connection"):
+        if _is_connection(get_named_type(definition.type)):
             for name, size in sizes.items():
                 if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
                     raise Refused("page size", f"`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {size}")
@@ -246,15 +261,15 @@ class _Measure:
             if limit is None and isinstance(default, int):
                 limit = default
             if limit is None or not 0 < limit <= MAX_LINEAGE_LIMIT:
-                return 1  # out of range: the resolver refuses it, naming its own bounds
+                return 0  # out of range: the resolver refuses it, naming its own bounds
             return limit
         if "ids" in arguments:
             ids = arguments["ids"]
             if isinstance(ids, ListValueNode):
-                return max(len(ids.values), 1)
+                return len(ids.values)
             if isinstance(ids, VariableNode):
-                return max(self.variables.get(ids.name.value, 1), 1)
-        return 1
+                return self.variables.get(ids.name.value, 0)
+        return 0
 
     def _int(self, value: ValueNode) -> int | None:
         if isinstance(value, IntValueNode):
@@ -262,6 +277,10 @@ class _Measure:
         if isinstance(value, VariableNode):
             return self.variables.get(value.name.value)
         return None
+
+
+def _is_connection(named_type: GraphQLNamedType | None) -> bool:
+    return named_type is not None and named_type.name.endswith("Connection")
 
 
 def _too_deep(depth: int) -> Refused:

@@ -47,7 +47,7 @@ async def ingest_jsonl(request: Request) -> Response:
 
     `?mapping=NAME` translates a tool's own records through a stored label mapping first.
     """
-    refusal = authorize(request, Access.WRITE)
+    refusal = await authorize(request, Access.WRITE)
     if refusal is not None:
         return refusal
     source: BatchSource = jsonl_bytes(await request.body())

@@ -44,5 +44,10 @@ bench: install bench-mlmd-venv
 vendor:
 	scripts/vendor.sh
 
+# PNGs of GraphiQL, the explorer and team health on demo data, into docs/ (needs chromium).
+.PHONY: screenshots
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots docs
+
 clean:
 	rm -rf $(VENV) aigraph.db aigraph.db-wal aigraph.db-shm

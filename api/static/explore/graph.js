@@ -2,9 +2,9 @@
 // left and downstream nodes to the right, one column per hop of distance.
 
 const SVG = "http://www.w3.org/2000/svg";
-const NODE_WIDTH = 200;
+const NODE_WIDTH = 184;
 const NODE_HEIGHT = 38;
-const COLUMN_GAP = 80;
+const COLUMN_GAP = 56;
 const ROW_GAP = 12;
 const PADDING = 16;
 
@@ -114,8 +114,8 @@ export function drawLineage(container, rootKey, nodes, edges, onSelect) {
     group.append(
       svg("title", {}, `${node.type} ${node.key}\n${node.name}`),
       svg("rect", { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
-      svg("text", { x: 10, y: 16, class: "name" }, truncate(node.name, 25)),
-      svg("text", { x: 10, y: 30, class: "key" }, truncate(`${node.type} · ${node.key}`, 34)),
+      svg("text", { x: 10, y: 16, class: "name" }, truncate(node.name, 23)),
+      svg("text", { x: 10, y: 30, class: "key" }, truncate(`${node.type} · ${node.key}`, 31)),
     );
     if (!isRoot) {
       group.addEventListener("click", () => onSelect(node.key));

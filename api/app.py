@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,9 +19,12 @@ from starlette.routing import Route
 from api.access import Access, authorize
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
 from api.label_mappings import requested_mapping
+from api.logs import configure_logging
+from api.middleware import RequestTelemetry
 from api.openlineage import openlineage_events
 from api.pages import page_routes
 from api.store import open_store
+from api.telemetry import count_error, count_ingested, metrics
 from graph.ingest import IngestRejected, ingest, jsonl_bytes
 from graph.mappings import mapped
 from graph.sources import BatchSource
@@ -57,7 +61,9 @@ async def ingest_jsonl(request: Request) -> Response:
             source = mapped(source, mapping)
         summary = await ingest(request.app.state.engine, source)
     except IngestRejected as error:
+        count_error("ingest_rejected")
         return JSONResponse({"error": f"{error.location}: {error.reason}"}, status_code=400)
+    count_ingested(summary)
     return JSONResponse(summary.as_json())
 
 
@@ -69,6 +75,7 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        configure_logging()
         if engine is not None:
             yield
             return
@@ -85,8 +92,10 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
             Route("/ingest", ingest_jsonl, methods=["POST"]),
             Route("/api/v1/lineage", openlineage_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             *page_routes(),
         ],
+        middleware=[Middleware(RequestTelemetry)],
         lifespan=lifespan,
     )
     if engine is not None:

@@ -132,7 +132,12 @@ class Context:
 
 
 def get_context(engine: AsyncEngine, request: Request | None = None) -> Context:
-    return Context(engine=engine, loaders=Loaders(engine), request=request)
+    context = Context(engine=engine, loaders=Loaders(engine), request=request)
+    # The id RequestTelemetry gave the request, so logs and the X-Request-Id header agree.
+    request_id = None if request is None else request.scope.get("state", {}).get("request_id")
+    if isinstance(request_id, str):
+        context.request_id = request_id
+    return context
 
 
 Info = strawberry.Info[Context, None]

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.context import Info
+from api.telemetry import count_error, count_ingested
 from api.types.described import resolver
 from api.types.ingest import IngestBatch
 from graph.ingest import IngestRejected, IngestSummary, delete_entities, ingest, record_list
@@ -141,7 +142,9 @@ class CoreMutation:
         try:
             summary = await ingest(info.context.engine, record_list(records, locations=locations))
         except IngestRejected as error:
+            count_error("ingest_rejected")
             return IngestResult.rejected(error)
+        count_ingested(summary)
         return IngestResult.written(summary)
 
     @resolver(description="Delete entities by key, with their edges and metric values.")

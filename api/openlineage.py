@@ -14,6 +14,7 @@ from starlette.responses import Response
 from api.access import Access, authorize
 from api.graphql_http import JSONResponse
 from api.label_mappings import requested_mapping
+from api.telemetry import count_error, count_ingested
 from graph.ingest import IngestRejected
 from graph.openlineage_events import EventError, parse_events
 from graph.openlineage_ingest import record_events
@@ -36,9 +37,12 @@ async def openlineage_events(request: Request) -> Response:
         mapping = await requested_mapping(request)
         summary = await record_events(request.app.state.engine, parse_events(body), mapping)
     except BadBody as error:
+        count_error("bad_request")
         return _bad_request(f"body: {error}")
     except (EventError, IngestRejected) as error:
+        count_error("ingest_rejected")
         return _bad_request(f"{error.location}: {error.reason}")
+    count_ingested(summary)
     return JSONResponse(summary.as_json(), status_code=201)
 
 

@@ -10,9 +10,11 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
+from api.introspection import HideSuggestions
 from api.lineage import LineageQuery
 from api.mutations import CoreMutation
 from api.queries import CoreQuery
+from api.telemetry import CountErrors
 from api.types.entities import Entity, Node, Team
 from api.types.enums import EdgeKind
 from api.types.features import FeatureSource, LogicalFeature, TrainingDataset
@@ -77,6 +79,9 @@ def build_schema() -> Schema:
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=should_mask, error_message=UNEXPECTED_ERROR),
+            # After masking in the list, so they see the errors as raised (their hooks end first).
+            HideSuggestions,
+            CountErrors,
         ],
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from typing import Final
 
 from prometheus_client import (
@@ -23,7 +24,9 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
 
+from api.errors import should_mask
 from graph.ingest import IngestSummary
 
 ERROR_KINDS: Final = ("auth", "limit", "bad_request", "validation", "internal", "ingest_rejected")
@@ -100,3 +103,17 @@ async def metrics(request: Request) -> Response:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class CountErrors(SchemaExtension):
+    """Counts the GraphQL errors of an answer: invalid documents, and unexpected errors (masked)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        errors = getattr(context.result, "errors", None) or context.pre_execution_errors or ()
+        if any(should_mask(error) for error in errors):
+            count_error("internal")
+        elif any(error.path is None and error.original_error is None for error in errors):
+            # Syntax and validation errors: the document was refused before execution.
+            count_error("validation")

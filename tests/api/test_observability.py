@@ -1,0 +1,122 @@
+"""Request ids, one JSON log line per request, and the Prometheus series at /metrics."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import orjson
+import pytest
+from prometheus_client import REGISTRY
+
+from api.logs import JsonFormatter
+from graph import queries
+from tests.api.test_auth import OPENLINEAGE_EVENT
+
+QUERY = {"query": "query Probe { teams { totalCount } }"}
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    for response in (
+        await client.get("/healthz"),
+        await client.get("/no-such-page"),
+        await client.post("/ingest", content=b""),
+        await client.post("/graphql", json=QUERY),
+    ):
+        assert len(response.headers["x-request-id"]) == 16
+
+
+async def test_an_incoming_request_id_is_kept(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json=QUERY, headers={"x-request-id": "trace-42"})
+    assert response.headers["x-request-id"] == "trace-42"
+    forged = await client.get("/healthz", headers={"x-request-id": "a b\n{}"})
+    assert forged.headers["x-request-id"] != "a b\n{}"
+
+
+async def test_requests_are_counted_by_route_operation_and_status(client: httpx.AsyncClient) -> None:
+    labels = {"route": "/graphql", "method": "POST", "operation": "Probe", "status": "200"}
+    before = sample("aigraph_http_requests_total", **labels)
+    observed = sample("aigraph_http_request_duration_seconds_count", route="/graphql", operation="Probe")
+    for _ in range(3):
+        await client.post("/graphql", json=QUERY)
+    assert sample("aigraph_http_requests_total", **labels) == before + 3
+    after = sample("aigraph_http_request_duration_seconds_count", route="/graphql", operation="Probe")
+    assert after == observed + 3
+    exposition = (await client.get("/metrics")).text
+    assert 'aigraph_http_requests_total{method="POST",operation="Probe",route="/graphql",status="200"}' in (
+        exposition
+    )
+    assert "aigraph_http_request_duration_seconds_bucket" in exposition
+
+
+async def test_errors_are_counted_by_kind(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    kinds = ("auth", "limit", "validation", "internal")
+    before = {kind: sample("aigraph_errors_total", kind=kind) for kind in kinds}
+    await client.post("/ingest", content=b"")
+    await client.post("/graphql", json={"query": "{ teams(first: 500) { totalCount } }"})
+    await client.post("/graphql", json={"query": "{ teams { nope } }"})
+    monkeypatch.setattr(queries, "entities_by_keys", broken)
+    await client.post("/graphql", json={"query": '{ entity(key: "x") { key } }'})
+    assert {
+        kind: sample("aigraph_errors_total", kind=kind) - before[kind] for kind in kinds
+    } == dict.fromkeys(kinds, 1.0)
+
+
+async def test_records_ingested_are_counted_by_every_path(writer: httpx.AsyncClient) -> None:
+    def created(record_type: str) -> float:
+        return sample("aigraph_records_ingested_total", type=record_type, outcome="created")
+
+    sources, runs = created("ModelSource"), created("WorkflowRun")
+    rejected = sample("aigraph_errors_total", kind="ingest_rejected")
+    await writer.post("/ingest", content=b'{"type":"ModelSource","key":"ms/1","name":"m"}\n')
+    mutation = 'mutation { ingest(batch: {modelSources: [{key: "ms/2", name: "m"}]}) { ok } }'
+    await writer.post("/graphql", json={"query": mutation})
+    await writer.post("/api/v1/lineage", json=OPENLINEAGE_EVENT)
+    await writer.post("/ingest", content=b'{"type":"Nope","key":"x"}\n')
+    assert (created("ModelSource") - sources, created("WorkflowRun") - runs) == (3, 1)
+    assert sample("aigraph_errors_total", kind="ingest_rejected") == rejected + 1
+
+
+async def test_one_json_log_line_per_request(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="aigraph.access"):
+        response = await client.post("/graphql", json=QUERY)
+    [record] = [record for record in caplog.records if record.name == "aigraph.access"]
+    line = orjson.loads(JsonFormatter().format(record))
+    assert line["request_id"] == response.headers["x-request-id"]
+    assert (line["method"], line["path"], line["status"], line["operation"]) == (
+        "POST",
+        "/graphql",
+        200,
+        "Probe",
+    )
+    assert line["duration_ms"] > 0 and line["level"] == "info"
+
+
+async def test_unhandled_errors_answer_500_with_the_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import api.app
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(api.app, "ingest", broken)
+    monkeypatch.setattr(api.app, "authorize", _allow)
+    response = await client.post("/ingest", content=b'{"type":"Team","key":"t","name":"t"}\n')
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    request_id = response.headers["x-request-id"]
+    assert any(request_id in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def _allow(*_args: object) -> None:
+    return None

@@ -24,6 +24,11 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Known vulnerabilities in the installed packages (asks PyPI's advisory service, so needs the network).
+.PHONY: audit
+audit: install
+	$(BIN)/pip-audit --local --progress-spinner off
+
 # Google ML Metadata, the lineage benchmark's reference, pins attrs<24 and protobuf<5, which clash
 # with .venv: it gets a venv of its own. A failed install leaves the benchmark to say why.
 MLMD_VENV := .venv-mlmd

@@ -143,7 +143,8 @@ def serve_command(
     run(url, nothing)
     # Workers are separate processes that build the app themselves: they find the database here.
     os.environ["AIGRAPH_DATABASE_URL"] = url
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # The app logs each request itself, as a JSON line with its id (api/middleware.py).
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
 
 
 app.command("export")(export_command)

@@ -25,6 +25,10 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+# Our own loggers speak at INFO (one line per request); libraries only from WARNING up.
+OWN_LOGGERS = ("aigraph", "api", "graph", "metrics")
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """JSON lines on stderr for the whole process, unless logging is already set up (tests, embedders)."""
     root = logging.getLogger()
@@ -33,4 +37,6 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(logging.WARNING)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)

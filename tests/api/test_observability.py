@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import orjson
@@ -120,3 +124,19 @@ async def test_unhandled_errors_answer_500_with_the_request_id(
 
 async def _allow(*_args: object) -> None:
     return None
+
+
+def test_workers_share_their_series_in_multiprocess_mode(tmp_path: Path) -> None:
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+
+    def python(code: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, check=True)
+        return done.stdout.decode()
+
+    for _ in range(2):  # two worker processes, one refusal each
+        python("from api.telemetry import count_error; count_error('auth')")
+    exposition = python(
+        "import asyncio, sys; from api.telemetry import metrics;"
+        " sys.stdout.write(asyncio.run(metrics(None)).body.decode())"
+    )
+    assert 'aigraph_errors_total{kind="auth"} 2.0' in exposition

@@ -13,6 +13,8 @@ from strawberry.types.graphql import OperationType
 
 from api.access import admit_graphql
 from api.context import get_context
+from api.nul_characters import MESSAGE as NUL_MESSAGE
+from api.nul_characters import carries_nul
 from api.pages import graphiql_page
 from api.schema import schema
 
@@ -50,6 +52,8 @@ async def _execute(
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return _error(400, "`operationName` must be a string")
+    if carries_nul(query, variables):
+        return _error(400, NUL_MESSAGE)
     refusal = await admit_graphql(request, query, operation_name, variables)
     if refusal is not None:
         return refusal

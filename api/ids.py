@@ -38,7 +38,8 @@ def parse_global_id(value: str) -> tuple[str, str] | None:
     except (binascii.Error, ValueError, UnicodeError):
         return None
     type_name, separator, key = text.partition(":")
-    if not separator or not type_name or not key:
+    # No stored key holds a NUL, and PostgreSQL refuses one in a text parameter.
+    if not separator or not type_name or not key or "\x00" in key:
         return None
     return type_name, key
 
@@ -58,6 +59,8 @@ def parse_cursor(text: str, order: Order) -> Position:
         raise UserError(f"malformed cursor {text!r}") from error
     if field != order.field or not isinstance(key, str):
         raise UserError(f"cursor {text!r} does not belong to an order by {order.field.upper()}")
+    if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+        raise UserError(f"malformed cursor {text!r}")
     if field in TIMESTAMP_FIELDS:
         if not isinstance(value, int):
             raise UserError(f"malformed cursor {text!r}")

@@ -60,10 +60,22 @@ def graphql(base: str, query: str, variables: dict[str, Any] | None = None) -> d
     return data
 
 
-def lineage_keys(base: str, key: str, direction: str = "BOTH", depth: int = 2) -> set[str]:
+def lineage_keys(
+    base: str,
+    key: str,
+    direction: str = "BOTH",
+    depth: int = 2,
+    *,
+    types: list[str] | None = None,
+    limit: int = 1000,
+) -> set[str]:
     """The keys `lineage` answers for `key`, the root included: what the explorer must draw."""
-    query = """query ($key: String!, $direction: LineageDirection!, $depth: Int!) {
-      lineage(key: $key, direction: $direction, depth: $depth) { root { key } nodes { entity { key } } }
+    query = """query ($key: String!, $direction: LineageDirection!, $depth: Int!, $types: [EntityType!],
+                      $limit: Int!) {
+      lineage(key: $key, direction: $direction, depth: $depth, types: $types, limit: $limit) {
+        root { key } nodes { entity { key } }
+      }
     }"""
-    lineage = graphql(base, query, {"key": key, "direction": direction, "depth": depth})["lineage"]
+    variables = {"key": key, "direction": direction, "depth": depth, "types": types, "limit": limit}
+    lineage = graphql(base, query, variables)["lineage"]
     return {lineage["root"]["key"]} | {node["entity"]["key"] for node in lineage["nodes"]}

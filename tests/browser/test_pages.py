@@ -7,6 +7,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.browser.harness import DEMO_BINARY, lineage_keys
 
+ENTITY_TYPES = [
+    "FEATURE_SOURCE",
+    "LOGICAL_FEATURE",
+    "TRAINING_DATASET",
+    "MODEL_SOURCE",
+    "WORKFLOW_RUN",
+    "MODEL_BINARY",
+    "MODEL_DEPLOYMENT",
+]
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
 
@@ -88,6 +98,34 @@ def test_upstream_only_draws_the_upstream_lineage(
     )
     assert _drawn_keys(page, DEMO_BINARY) == expected
     assert "direction=UPSTREAM" in page.url
+    assert console_errors == []
+
+
+def test_unticking_a_type_draws_the_lineage_of_the_other_types(
+    page: Page, base_url: str, console_errors: list[str]
+) -> None:
+    page.goto(f"/explore?key={DEMO_BINARY}")
+    _drawn_keys(page, DEMO_BINARY)
+    page.locator('#types input[value="WORKFLOW_RUN"]').uncheck()
+    others = [name for name in ENTITY_TYPES if name != "WORKFLOW_RUN"]
+    expected = lineage_keys(base_url, DEMO_BINARY, "BOTH", 2, types=others)
+    page.wait_for_function(
+        "count => document.querySelectorAll('#lineage [data-key]').length === count", arg=len(expected)
+    )
+    assert _drawn_keys(page, DEMO_BINARY) == expected
+    assert "types=" in page.url
+    assert console_errors == []
+
+
+def test_a_cut_answer_shows_the_truncated_notice(
+    page: Page, base_url: str, console_errors: list[str]
+) -> None:
+    page.goto(f"/explore?key={DEMO_BINARY}&limit=2")
+    assert _drawn_keys(page, DEMO_BINARY) == lineage_keys(base_url, DEMO_BINARY, "BOTH", 2, limit=2)
+    assert page.locator("#truncated").is_visible()
+    page.goto(f"/explore?key={DEMO_BINARY}")
+    _drawn_keys(page, DEMO_BINARY)
+    assert page.locator("#truncated").is_hidden()
     assert console_errors == []
 
 

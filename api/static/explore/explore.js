@@ -1,4 +1,4 @@
-// /explore?key=KEY&direction=BOTH&depth=2&types=MODEL_BINARY,...: one entity, its metrics and
+// /explore?key=KEY&direction=BOTH&depth=2&types=MODEL_BINARY,...&limit=N: one entity, its metrics and
 // scorecard, and its lineage. The URL is the state: re-rooting pushes a history entry and the
 // back button (popstate) renders the entry it returns to.
 
@@ -6,8 +6,7 @@ import { ENTITY_TYPES, el, formatNumber, formatTime, graphql, scoreClass } from 
 import { drawLineage } from "./graph.js";
 import { attachSearch } from "./search.js";
 
-const LIMIT = 1000;
-const DEFAULTS = { direction: "BOTH", depth: 2 };
+const DEFAULTS = { direction: "BOTH", depth: 2, limit: 1000 };
 
 const ENTITY_QUERY = `
 query Explore($key: String!, $direction: LineageDirection!, $depth: Int!, $types: [EntityType!],
@@ -59,11 +58,13 @@ function readState() {
   const depth = Number.parseInt(params.get("depth") ?? "", 10);
   const direction = params.get("direction");
   const types = params.get("types");
+  const limit = Number.parseInt(params.get("limit") ?? "", 10);
   return {
     key: params.get("key"),
     direction: ["BOTH", "UPSTREAM", "DOWNSTREAM"].includes(direction) ? direction : DEFAULTS.direction,
     depth: depth >= 1 && depth <= 6 ? depth : DEFAULTS.depth,
     types: types ? types.split(",").filter((type) => ENTITY_TYPES.some(([name]) => name === type)) : null,
+    limit: limit >= 1 && limit <= DEFAULTS.limit ? limit : DEFAULTS.limit,
   };
 }
 
@@ -72,6 +73,7 @@ function stateURL(state) {
   if (state.direction !== DEFAULTS.direction) params.set("direction", state.direction);
   if (state.depth !== DEFAULTS.depth) params.set("depth", String(state.depth));
   if (state.types) params.set("types", state.types.join(","));
+  if (state.limit !== DEFAULTS.limit) params.set("limit", String(state.limit));
   return `/explore?${params}`;
 }
 
@@ -211,7 +213,7 @@ async function render() {
   $("status").textContent = `Loading ${state.key}…`;
   renderControls(state);
   try {
-    const data = await graphql(ENTITY_QUERY, { ...state, limit: LIMIT, both: state.direction === "BOTH" });
+    const data = await graphql(ENTITY_QUERY, { ...state, both: state.direction === "BOTH" });
     if (ticket !== rendering) return;
     if (!data.entity) throw new Error(`no entity has the key ${state.key}`);
     document.title = `${data.entity.name} · aigraph`;

@@ -6,7 +6,7 @@ name, a plain attribute read completed by its type's shape, or the stock resolve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -26,16 +26,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    VariableNode,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
 )
 from graphql.execution import Executor
-from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails, collect_subfields
+from graphql.execution.collect_fields import FieldDetailsList, collect_subfields
 from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
@@ -61,7 +58,6 @@ IDENTITY_CLASSES: Final[dict[GraphQLLeafType, type]] = {
     GraphQLID: str,
     GraphQLBoolean: bool,
 }
-PLAN_CACHE_SIZE: Final = 2048
 complete_leaf_value = Executor.complete_leaf_value
 BACKREF: Final = GraphQLCoreConverter.DEFINITION_BACKREF
 
@@ -238,69 +234,3 @@ def compile_plan(
             plan.kind = LEAF if plan.shape.kind == LEAF else COMPOSITE
         fields.append(plan)
     return ObjectPlan(object_type, object_type.name, tuple(fields), details)
-
-
-def _skip_include_variables(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
-) -> tuple[str, ...]:
-    """Names of the variables that @skip and @include read anywhere in the document."""
-    names: set[str] = set()
-    pending: list[SelectionSetNode] = [operation.selection_set]
-    pending.extend(fragment.definition.selection_set for fragment in fragments.values())
-    while pending:
-        for selection in pending.pop().selections:
-            for directive in selection.directives or ():
-                if directive.name.value in ("skip", "include"):
-                    for argument in directive.arguments or ():
-                        if isinstance(argument.value, VariableNode):
-                            names.add(argument.value.name.value)
-            selection_set = getattr(selection, "selection_set", None)
-            if selection_set is not None:
-                pending.append(selection_set)
-    return tuple(sorted(names))
-
-
-class PlanCache:
-    """Plans shared by every execution, keyed on field node identities and the @skip/@include values.
-
-    Parsed documents are cached by the schema, so the same query text brings back the same nodes.
-    Each entry holds its nodes, so an id in a key cannot be reused by another node while cached.
-    """
-
-    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
-        self.plans: dict[Hashable, tuple[FieldDetailsList, ObjectPlan | None]] = {}
-        self.variables: dict[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = {}
-
-    def directive_values(self, executor: Executor[Any]) -> tuple[Any, ...]:
-        """The values of the variables that decide which fields @skip and @include keep."""
-        operation = executor.operation
-        entry = self.variables.get(id(operation))
-        if entry is None or entry[0] is not operation:
-            entry = (operation, _skip_include_variables(operation, executor.fragments))
-            self._bounded(self.variables)[id(operation)] = entry
-        coerced = executor.variable_values.coerced
-        return tuple(coerced.get(name) for name in entry[1])
-
-    def plan(
-        self, executor: Executor[Any], object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> ObjectPlan | None:
-        key = (
-            object_type,
-            tuple(id(field_details.node) for field_details in details),
-            self.directive_values(executor),
-        )
-        entry = self.plans.get(key)
-        if entry is None:
-            entry = (details, compile_plan(executor, object_type, details))
-            self._bounded(self.plans)[key] = entry
-        return entry[1]
-
-    def _bounded(self, entries: dict[Any, Any]) -> dict[Any, Any]:
-        if len(entries) >= self.size:
-            # Oldest first: documents in use are recompiled at worst once after an eviction.
-            del entries[next(iter(entries))]
-        return entries
-
-
-PLANS = PlanCache()

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
+from api.executor import FastExecutor
 from api.introspection import HideSuggestions
 from api.lineage import LineageQuery
 from api.mutations import CoreMutation
@@ -83,6 +84,8 @@ def build_schema() -> Schema:
             HideSuggestions,
             CountErrors,
         ],
+        # Default-resolved fields completed in plain loops, stock semantics (api/executor.py).
+        execution_context_class=FastExecutor,
     )
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph import vocabulary as vocab
+from graph.batch import Batch, IngestRejected
 from graph.bulk import insert_rows
 from graph.models import edge_table, entity_table, metric_definition_table, metric_value_table
 from graph.records import EntityRecord, ValueRecord
 from graph.timestamps import to_micros
-
-if TYPE_CHECKING:
-    from graph.ingest import Batch
 
 CHUNK = 1000
 ENTITY = entity_table
@@ -70,8 +68,6 @@ async def entities_by_key(connection: AsyncConnection, keys: set[str]) -> dict[s
 async def _write_edges(
     connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]]
 ) -> None:
-    from graph.ingest import IngestRejected
-
     wanted = {record.key for _, record in chunk}
     wanted.update(link.key for _, record in chunk for links in record.links.values() for link in links)
     entities = await entities_by_key(connection, wanted)
@@ -156,8 +152,6 @@ async def _write_values(
     chunk: list[tuple[str, ValueRecord]],
     metrics: dict[str, tuple[int, str | None, bool]],
 ) -> None:
-    from graph.ingest import IngestRejected
-
     entities = await entities_by_key(connection, {record.entity for _, record in chunk})
     rows: dict[tuple[int, int, int], dict[str, Any]] = {}
     counts = batch.summary.of("MetricValue")

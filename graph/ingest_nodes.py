@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graph.batch import Batch, IngestRejected
 from graph.bulk import insert_rows
 from graph.metric_records import FRAMEWORK_REQUIRED_WHEN_NEW, REQUIRED_WHEN_NEW, framework_leaves
 from graph.models import entity_table, metric_definition_table, metric_framework_table, team_table
 from graph.records import EntityRecord
 from graph.vocabulary import via_target
-
-if TYPE_CHECKING:
-    from graph.ingest import Batch
 
 CHUNK = 1000
 ENTITY = entity_table
@@ -77,8 +75,6 @@ async def execute_updates(connection: AsyncConnection, table: Table, rows: list[
 
 async def _write_teams(connection: AsyncConnection, batch: Batch) -> dict[str, int]:
     """Upsert the batch's teams; return the id of every team key (teams are few: all are read)."""
-    from graph.ingest import IngestRejected
-
     rows = {row["key"]: dict(row) for row in (await connection.execute(select(TEAM))).mappings()}
     counts = batch.summary.of("Team")
     new_rows: list[dict[str, Any]] = []
@@ -131,8 +127,6 @@ async def _write_teams(connection: AsyncConnection, batch: Batch) -> dict[str, i
 def _reject_parent_cycle(
     start: str, location: str, rows: dict[str, dict[str, Any]], keys_by_id: dict[int, str]
 ) -> None:
-    from graph.ingest import IngestRejected
-
     seen = [start]
     parent_id = rows[start]["parent_id"]
     while parent_id is not None:
@@ -148,8 +142,6 @@ def _reject_parent_cycle(
 
 
 async def _write_definitions(connection: AsyncConnection, batch: Batch) -> None:
-    from graph.ingest import IngestRejected
-
     counts = batch.summary.of("MetricDefinition") if batch.definitions else None
     keys = list(batch.definitions)
     existing = {
@@ -194,8 +186,6 @@ async def _write_definitions(connection: AsyncConnection, batch: Batch) -> None:
 async def _write_entities(
     connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]], team_ids: dict[str, int]
 ) -> None:
-    from graph.ingest import IngestRejected
-
     keys = [record.key for _, record in chunk]
     existing = {
         row["key"]: dict(row)
@@ -242,8 +232,6 @@ ENTITY_BLANK: dict[str, Any] = {
 
 
 async def _write_frameworks(connection: AsyncConnection, batch: Batch) -> None:
-    from graph.ingest import IngestRejected
-
     if not batch.frameworks:
         return
     counts = batch.summary.of("MetricFramework")

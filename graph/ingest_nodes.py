@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
@@ -56,6 +57,44 @@ def merge(
         return None
     row["updated_at"] = batch.started
     return row
+
+
+@dataclass
+class TableWrites:
+    """What one table gets from a batch: new rows inserted, changed rows written back, in bulk."""
+
+    table: Table
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+    def stage(
+        self, batch: Batch, record_type: str, existing: Mapping[str, Any] | None, present: Mapping[str, Any]
+    ) -> bool:
+        """Merge a record's present fields into its row and count it; True when the row changes."""
+        merged = merge(existing, present, batch)
+        counts = batch.summary.of(record_type)
+        if existing is None:
+            counts.created += 1
+        elif merged is None:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+        if merged is None:
+            return False
+        (self.inserts if existing is None else self.updates).append(merged)
+        return True
+
+    async def flush(self, connection: AsyncConnection) -> None:
+        await insert_rows(connection, self.table, self.inserts)
+        await execute_updates(connection, self.table, self.updates)
+
+
+async def rows_by_key(
+    connection: AsyncConnection, table: Table, keys: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """The existing rows of `table` among `keys`, as plain dicts by key."""
+    statement = select(table).where(table.c.key.in_(list(keys)))
+    return {row["key"]: dict(row) for row in (await connection.execute(statement)).mappings()}
 
 
 async def execute_updates(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -142,14 +181,8 @@ def _reject_parent_cycle(
 
 
 async def _write_definitions(connection: AsyncConnection, batch: Batch) -> None:
-    counts = batch.summary.of("MetricDefinition") if batch.definitions else None
-    keys = list(batch.definitions)
-    existing = {
-        row["key"]: dict(row)
-        for row in (await connection.execute(select(DEFINITION).where(DEFINITION.c.key.in_(keys)))).mappings()
-    }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    existing = await rows_by_key(connection, DEFINITION, batch.definitions)
+    writes = TableWrites(DEFINITION)
     for key, (record, location) in batch.definitions.items():
         row = existing.get(key)
         if row is not None and row["derived"] and not batch.derived:
@@ -174,25 +207,15 @@ async def _write_definitions(connection: AsyncConnection, batch: Batch) -> None:
                 **present,
             }
             present["key"] = key
-        merged = merge(row, present, batch)
-        _count(counts, row is None, merged is not None)
-        if merged is not None:
-            (inserts if row is None else updates).append(merged)
-    if inserts:
-        await connection.execute(DEFINITION.insert(), inserts)
-    await execute_updates(connection, DEFINITION, updates)
+        writes.stage(batch, "MetricDefinition", row, present)
+    await writes.flush(connection)
 
 
 async def _write_entities(
     connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]], team_ids: dict[str, int]
 ) -> None:
-    keys = [record.key for _, record in chunk]
-    existing = {
-        row["key"]: dict(row)
-        for row in (await connection.execute(select(ENTITY).where(ENTITY.c.key.in_(keys)))).mappings()
-    }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    existing = await rows_by_key(connection, ENTITY, (record.key for _, record in chunk))
+    writes = TableWrites(ENTITY)
     for location, record in chunk:
         row = existing.get(record.key)
         if row is not None and row["type"] != record.type:
@@ -213,15 +236,11 @@ async def _write_entities(
                     location, f"missing required field 'name' ({record.type} {record.key} is new)"
                 )
             present = {**ENTITY_BLANK, **present, "key": record.key, "type": record.type}
-        merged = merge(row, present, batch)
-        _count(batch.summary.of(record.type), row is None, merged is not None)
-        if merged is not None:
+        if writes.stage(batch, record.type, row, present):
             batch.changed.add(record.key)
             if row is None:
                 batch.created.add(record.key)
-            (inserts if row is None else updates).append(merged)
-    await insert_rows(connection, ENTITY, inserts)
-    await execute_updates(connection, ENTITY, updates)
+    await writes.flush(connection)
 
 
 ENTITY_BLANK: dict[str, Any] = {
@@ -234,16 +253,9 @@ ENTITY_BLANK: dict[str, Any] = {
 async def _write_frameworks(connection: AsyncConnection, batch: Batch) -> None:
     if not batch.frameworks:
         return
-    counts = batch.summary.of("MetricFramework")
-    existing = {
-        row["key"]: dict(row)
-        for row in (
-            await connection.execute(select(FRAMEWORK).where(FRAMEWORK.c.key.in_(list(batch.frameworks))))
-        ).mappings()
-    }
+    existing = await rows_by_key(connection, FRAMEWORK, batch.frameworks)
     metrics = await _metric_types(connection, batch, existing)
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    writes = TableWrites(FRAMEWORK)
     for key, (record, location) in batch.frameworks.items():
         row = existing.get(key)
         missing = [n for n in FRAMEWORK_REQUIRED_WHEN_NEW if n not in record.fields]
@@ -256,13 +268,8 @@ async def _write_frameworks(connection: AsyncConnection, batch: Batch) -> None:
             if problem:
                 raise IngestRejected(location, f"framework {key}, {path}: {problem}")
         present = {"description": None, **record.fields, "key": key} if row is None else dict(record.fields)
-        merged = merge(row, present, batch)
-        _count(counts, row is None, merged is not None)
-        if merged is not None:
-            (inserts if row is None else updates).append(merged)
-    if inserts:
-        await connection.execute(FRAMEWORK.insert(), inserts)
-    await execute_updates(connection, FRAMEWORK, updates)
+        writes.stage(batch, "MetricFramework", row, present)
+    await writes.flush(connection)
 
 
 async def _metric_types(
@@ -291,14 +298,3 @@ def _leaf_problem(leaf: Mapping[str, Any], entity_type: str, metrics: dict[str, 
     if metrics[metric] is not None and metrics[metric] != target:
         return f"metric {metric} applies to {metrics[metric]}, but via {via} reaches a {target}"
     return None
-
-
-def _count(counts: Any, created: bool, changed: bool) -> None:
-    if counts is None:
-        return
-    if created:
-        counts.created += 1
-    elif changed:
-        counts.updated += 1
-    else:
-        counts.unchanged += 1

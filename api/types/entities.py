@@ -61,7 +61,7 @@ def common_fields(row: Row[Any]) -> dict[str, Any]:
         "created_at": values["created_at"],
         "updated_at": values["updated_at"],
         "properties": values["properties"],
-        "owner": None if values["owner_id"] is None else Team.owner_of(row),
+        "owner": None if values["owner_id"] is None else Team.from_row(row, "owner_"),
         "row_id": values["id"],
     }
 
@@ -96,28 +96,17 @@ class Team(Node):
     parent_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Team:
+    def from_row(cls, row: Row[Any], prefix: str = "") -> Team:
+        """A team row, or with prefix `owner_` the owner columns that every entity row carries."""
         values = row._mapping
+        key = values[f"{prefix}key"]
         return cls(
-            id=strawberry.ID(global_id("Team", values["key"])),
-            key=values["key"],
-            name=values["name"],
-            properties=values["properties"],
-            row_id=values["id"],
-            parent_id=values["parent_id"],
-        )
-
-    @classmethod
-    def owner_of(cls, row: Row[Any]) -> Team:
-        """The owner team of an entity row (whose owner columns are prefixed `owner_`)."""
-        values = row._mapping
-        return cls(
-            id=strawberry.ID(global_id("Team", values["owner_key"])),
-            key=values["owner_key"],
-            name=values["owner_name"],
-            properties=values["owner_properties"],
-            row_id=values["owner_id"],
-            parent_id=values["owner_parent_id"],
+            id=strawberry.ID(global_id("Team", key)),
+            key=key,
+            name=values[f"{prefix}name"],
+            properties=values[f"{prefix}properties"],
+            row_id=values[f"{prefix}id"],
+            parent_id=values[f"{prefix}parent_id"],
         )
 
     @resolver(description="The team this one belongs to; null for a top-level team.")

@@ -1,7 +1,7 @@
 """Root fields `lineage` and `search`: arguments checked and handed to graph.lineage and graph.search.
 
-A lineage answer is built from the walk's own rows: each entity object is made once and shared by
-its node and by the edges that touch it, so edges cost no query and no lookup beyond a dict.
+A lineage answer is built by api.lineage_answer from the walk (one statement), plus the full rows
+of its entities (one more) only when the selection reads stored attributes beyond key and name.
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
+from api.lineage_answer import entity_field_names, lineage_answer, needs_rows
 from api.types.described import resolver
 from api.types.entities import Entity, build_entity
-from api.types.enums import EdgeKind, EntityType
-from api.types.lineage import Lineage, LineageDirection, LineageEdge, LineageNode
-from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageResult, walk_lineage
+from api.types.enums import EntityType
+from api.types.lineage import Lineage, LineageDirection
+from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, walk_lineage
+from graph.queries import entities_by_ids
 from graph.search import MAX_FIRST, SearchLimitError, search_entities
 
 DEFAULT_DEPTH = 3
 DEFAULT_LIMIT = 1000
 DEFAULT_SEARCH_FIRST = 20
-EDGE_KINDS: dict[str, EdgeKind] = {str(kind.value): kind for kind in EdgeKind}
 DIRECTIONS: dict[LineageDirection, Direction] = {
     LineageDirection.UPSTREAM: "UPSTREAM",
     LineageDirection.DOWNSTREAM: "DOWNSTREAM",
@@ -37,24 +38,6 @@ Types = Annotated[
 
 def _type_names(types: list[EntityType] | None) -> list[str] | None:
     return None if types is None else [str(kind.value) for kind in types]
-
-
-def lineage_answer(result: LineageResult) -> Lineage:
-    """The GraphQL answer of a walk; edges point at the same entity objects as the nodes."""
-    root = build_entity(result.root)
-    by_key: dict[str, Entity] = {root.key: root}
-    nodes = []
-    for found in result.nodes:
-        entity = build_entity(found.entity)
-        by_key[entity.key] = entity
-        nodes.append(LineageNode(entity=entity, distance=found.distance))
-    edges = [
-        LineageEdge(
-            source=by_key[edge.source_key], target=by_key[edge.target_key], kind=EDGE_KINDS[edge.kind]
-        )
-        for edge in result.edges
-    ]
-    return Lineage(root=root, nodes=nodes, edges=edges, truncated=result.truncated)
 
 
 @strawberry.type(description="Lineage walks and search.")
@@ -102,11 +85,17 @@ class LineageQuery:
         walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
         hops = DEFAULT_DEPTH if depth is None else depth
         most = DEFAULT_LIMIT if limit is None else limit
-        try:
-            result = await walk_lineage(info.context.engine, key, walk, hops, _type_names(types), most)
-        except LineageError as error:
-            raise UserError(f"lineage: {error}") from error
-        return lineage_answer(result)
+        names = entity_field_names(info.selected_fields)
+        async with info.context.engine.connect() as connection:
+            try:
+                result = await walk_lineage(connection, key, walk, hops, _type_names(types), most)
+            except LineageError as error:
+                raise UserError(f"lineage: {error}") from error
+            rows = None
+            if needs_rows(names, info.schema.config.name_converter):
+                ids = [result.root.id, *(node.entity.id for node in result.nodes)]
+                rows = await entities_by_ids(connection, ids)
+        return lineage_answer(result, rows, with_ids="id" in names)
 
     @resolver(
         description=(

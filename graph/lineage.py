@@ -1,41 +1,33 @@
 """Lineage: the bounded subgraph upstream or downstream of one entity, walked set-based in SQL.
 
-A walk costs two statements whatever its fan-out: one recursive query that finds the root by
-key, walks the edge table and returns the root and the matching entities with their distances,
-then one for the edges among them. Both statements are built once per shape, with bound
-parameters, so a request pays neither query construction nor compilation.
+A walk is one statement whatever its fan-out: a recursive query finds the root by key and walks
+the edge table, the reached entities are joined once for their type, key and name and cut to the
+limit, and the edges among them come back in the same answer (so nodes and edges are one snapshot).
+The statement is written once per shape and sent straight to the driver: on the hot path of every
+lineage view, SQLAlchemy's per-statement work would cost more than SQLite's own.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import (
-    CTE,
-    ColumnElement,
-    Integer,
-    Row,
-    Select,
-    String,
-    bindparam,
-    func,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graph.models import edge_table, entity_table
-from graph.queries import OWNER_COLUMNS, owner
+from graph.db import dump_json
+from graph.driver import fetch_rows
 
 Direction = Literal["UPSTREAM", "DOWNSTREAM", "BOTH"]
 DIRECTIONS: tuple[Direction, ...] = ("UPSTREAM", "DOWNSTREAM", "BOTH")
 MAX_DEPTH = 20
 MAX_LIMIT = 10_000
+
+
+# A NamedTuple's constructor is Python code; on thousands of rows, tuple.__new__ is noticeably cheaper.
+_build: Any = tuple.__new__
 
 
 class LineageError(ValueError):
@@ -52,24 +44,31 @@ class LineageLimitError(LineageError):
     """Depth or limit outside what one request may ask for."""
 
 
-class LineageNode(NamedTuple):
-    """A reached entity (an entity row as graph.queries gives them, then `distance`) and its hops."""
+class LineageEntity(NamedTuple):
+    """An entity of a lineage answer: enough to name it; callers load more by `id` when they need it."""
 
-    entity: Row[Any]
+    id: int
+    type: str
+    key: str
+    name: str
+
+
+class LineageNode(NamedTuple):
+    entity: LineageEntity
     distance: int
 
 
 class LineageEdge(NamedTuple):
-    source_key: str
-    target_key: str
+    source: LineageEntity
+    target: LineageEntity
     kind: str
 
 
 @dataclass(frozen=True, slots=True)
 class LineageResult:
-    """The root's row, the nodes by (distance, key), the induced edges by (source, target, kind)."""
+    """The root, the nodes by (distance, key), the induced edges by (source key, target key, kind)."""
 
-    root: Row[Any]
+    root: LineageEntity
     nodes: list[LineageNode]
     edges: list[LineageEdge]
     truncated: bool
@@ -118,103 +117,107 @@ async def _walk(
         "root_key": root_key,
         # No type wanted: nothing to find, so the walk stops at the root.
         "depth": 0 if types is not None and len(types) == 0 else depth,
-        # The root comes first (distance 0); one row past the limit tells whether the answer was cut.
+        # The root comes first (distance 0); one node past the limit tells whether the answer was cut.
         "row_limit": limit + 2,
     }
     if types is not None:
-        parameters["types"] = list(types)
-    statement = _nodes_statement(direction, types is not None, postgresql)
-    rows = (await connection.execute(statement, parameters)).all()
-    if not rows or rows[0].distance != 0:
+        # A list binds as an array on PostgreSQL; SQLite reads it with json_each.
+        parameters["types"] = list(types) if postgresql else dump_json(list(types))
+    statement, names = _statement(direction, types is not None, postgresql)
+    rows = await fetch_rows(connection, statement, [parameters[name] for name in names])
+    # Rows are (0, id, distance, type, key, name) for the entities by (distance, key), root first,
+    # then (1, source id, target id, kind, NULL, NULL) for the edges among them.
+    found: list[LineageNode] = []
+    edge_rows = []
+    for row in rows:
+        if row[0] == 0:
+            found.append(
+                _build(LineageNode, (_build(LineageEntity, (row[1], row[3], row[4], row[5])), row[2]))
+            )
+        else:
+            edge_rows.append(row)
+    if not found or found[0].distance != 0:
         raise LineageRootNotFound(root_key)
-    root, found = rows[0], rows[1:]
-    # The distance is the last column of each row, the id the first.
-    nodes = [LineageNode(row, row[-1]) for row in found[:limit]]
-    ids = [root[0], *(row[0] for row in found[:limit])]
-    edge_rows = await connection.execute(_edges_statement(postgresql), {"ids": ids})
-    edges = [LineageEdge(*row) for row in edge_rows]
-    return LineageResult(root=root, nodes=nodes, edges=edges, truncated=len(found) > limit, statements=2)
+    kept = found[: limit + 1]
+    by_id = {node.entity.id: node.entity for node in kept}
+    edges = []
+    for row in edge_rows:
+        source, target = by_id.get(row[1]), by_id.get(row[2])
+        # An edge to the node past the limit is not part of the answer.
+        if source is not None and target is not None:
+            edges.append(_build(LineageEdge, (source, target, row[3])))
+    edges.sort(key=_edge_order)
+    return LineageResult(kept[0].entity, kept[1:], edges, truncated=len(found) > limit + 1, statements=1)
 
 
-def _directed_walk(name: str, upstream: bool) -> CTE:
-    """Every (entity id, hops) pair reachable by a walk of at most `depth` hops from the root.
-
-    UNION (not UNION ALL) drops a pair already produced, so a node re-entered through a cycle or
-    a second path at the same distance is not expanded again and the walk cannot hang: at most
-    depth x reached-nodes pairs exist, never one per path.
-    """
-    near, far = (
-        (edge_table.c.target_id, edge_table.c.source_id)
-        if upstream
-        else (edge_table.c.source_id, edge_table.c.target_id)
-    )
-    seed = (
-        select(entity_table.c.id.label("id"), literal_column("0", Integer).label("distance"))
-        .where(entity_table.c.key == bindparam("root_key", type_=String))
-        .cte(name, recursive=True)
-    )
-    step = (
-        select(far.label("id"), (seed.c.distance + literal_column("1", Integer)).label("distance"))
-        .select_from(seed.join(edge_table, near == seed.c.id))
-        .where(seed.c.distance < bindparam("depth", type_=Integer))
-    )
-    return seed.union(step)
+def _edge_order(edge: LineageEdge) -> tuple[str, str, str]:
+    # Python orders strings by code point, as SQLite does and PostgreSQL's C collation does.
+    return (edge.source.key, edge.target.key, edge.kind)
 
 
-@cache
-def _nodes_statement(direction: Direction, filtered: bool, postgresql: bool) -> Select[Any]:
-    """The root (distance 0) and the reached entities of the wanted types, by distance and key."""
-    walks = []
-    if direction in ("UPSTREAM", "BOTH"):
-        walks.append(_directed_walk("upstream_walk", upstream=True))
-    if direction in ("DOWNSTREAM", "BOTH"):
-        walks.append(_directed_walk("downstream_walk", upstream=False))
-    pairs = union_all(*(select(walk.c.id, walk.c.distance) for walk in walks)).subquery("pairs")
-    # BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance,
-    # and the root keeps 0 even when a cycle leads back to it.
-    reached = (
-        select(pairs.c.id, func.min(pairs.c.distance).label("distance"))
-        .group_by(pairs.c.id)
-        .subquery("reached")
-    )
-    # Rows have the shape of graph.queries' entity rows (owner team columns included), then distance.
-    statement = (
-        select(entity_table, *OWNER_COLUMNS, reached.c.distance)
-        .join_from(reached, entity_table, entity_table.c.id == reached.c.id)
-        .outerjoin(owner, owner.c.id == entity_table.c.owner_id)
-        .order_by(reached.c.distance, _by_key(entity_table.c.key, postgresql))
-        .limit(bindparam("row_limit", type_=Integer))
-    )
-    if filtered:
-        wanted = entity_table.c.type.in_(bindparam("types", expanding=True, type_=String))
-        statement = statement.where(or_(reached.c.distance == 0, wanted))
-    return statement
+# Every (entity id, hops) pair reachable by a walk of at most `depth` hops from the root. UNION (not
+# UNION ALL) drops a pair already produced, so a node re-entered through a cycle or a second path at
+# the same distance is not expanded again and the walk cannot hang: at most depth x reached-nodes
+# pairs exist, never one per path.
+DIRECTED_WALK = """{name}(id, distance) AS (
+    SELECT id, 0 FROM entity WHERE key = :root_key
+    UNION
+    SELECT edge.{far}, {name}.distance + 1 FROM {name} JOIN edge ON edge.{near} = {name}.id
+    WHERE {name}.distance < :depth
+)"""
+WALKS = {
+    "UPSTREAM": DIRECTED_WALK.format(name="upstream_walk", near="target_id", far="source_id"),
+    "DOWNSTREAM": DIRECTED_WALK.format(name="downstream_walk", near="source_id", far="target_id"),
+}
+# BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance, and
+# the root keeps 0 even when a cycle leads back to it. The nodes are cut to the limit in the
+# database; the edges are those whose two ends are among them.
+ANSWER = """WITH RECURSIVE {walks},
+reached AS (SELECT id, MIN(distance) AS distance FROM ({pairs}) AS pairs GROUP BY id),
+nodes AS MATERIALIZED (
+    SELECT reached.id, reached.distance, entity.type, entity.key, entity.name
+    FROM reached JOIN entity ON entity.id = reached.id
+    {where}
+    ORDER BY reached.distance, entity.key{collate}
+    LIMIT :row_limit
+)
+SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
+UNION ALL
+SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
+FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id
+ORDER BY 1, 3, 5"""
+WANTED_TYPES = {
+    False: "WHERE reached.distance = 0 OR entity.type IN (SELECT value FROM json_each(:types))",
+    True: "WHERE reached.distance = 0 OR entity.type = ANY(:types)",
+}
+PARAMETER = re.compile(r":(\w+)")
 
 
 @cache
-def _edges_statement(postgresql: bool) -> Select[Any]:
-    source = entity_table.alias("source")
-    target = entity_table.alias("target")
-    ids = bindparam("ids", expanding=True, type_=Integer)
-    return (
-        select(
-            source.c.key.label("source_key"),
-            target.c.key.label("target_key"),
-            edge_table.c.kind,
-        )
-        .join_from(edge_table, source, source.c.id == edge_table.c.source_id)
-        .join(target, target.c.id == edge_table.c.target_id)
-        .where(edge_table.c.source_id.in_(ids), edge_table.c.target_id.in_(ids))
-        .order_by(
-            _by_key(source.c.key, postgresql),
-            _by_key(target.c.key, postgresql),
-            edge_table.c.kind,
-        )
+def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[str, tuple[str, ...]]:
+    """The SQL of one walk shape in the driver's parameter style, and the parameter names in order."""
+    names = ("UPSTREAM", "DOWNSTREAM") if direction == "BOTH" else (direction,)
+    walks = [WALKS[name] for name in names]
+    pairs = " UNION ALL ".join(f"SELECT id, distance FROM {walk.split('(', 1)[0]}" for walk in walks)
+    sql = ANSWER.format(
+        walks=",\n".join(walks),
+        pairs=pairs,
+        where=WANTED_TYPES[postgresql] if filtered else "",
+        # Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation.
+        collate=' COLLATE "C"' if postgresql else "",
     )
-
-
-def _by_key(key: ColumnElement[Any], postgresql: bool) -> ColumnElement[Any]:
-    """Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation."""
+    order: list[str] = []
     if postgresql:
-        return cast(ColumnElement[Any], key.collate("C"))
-    return key
+        # asyncpg numbers its parameters; a name used twice keeps its number.
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in order:
+                order.append(match[1])
+            return f"${order.index(match[1]) + 1}"
+
+        return PARAMETER.sub(number, sql), tuple(order)
+
+    def mark(match: re.Match[str]) -> str:
+        order.append(match[1])
+        return "?"
+
+    return PARAMETER.sub(mark, sql), tuple(order)

@@ -119,6 +119,7 @@ def filter_conditions(entities: Any, where: EntityFilter) -> list[ColumnElement[
 
 STATEMENT_CACHE_SIZE = 256
 ENTITIES_BY_KEYS = select_entities().where(entity.c.key.in_(bindparam("keys", expanding=True)))
+ENTITIES_BY_IDS = select_entities().where(entity.c.id.in_(bindparam("ids", expanding=True)))
 TEAMS_BY_KEYS = select(team).where(team.c.key.in_(bindparam("keys", expanding=True)))
 TEAMS_BY_IDS = select(team).where(team.c.id.in_(bindparam("ids", expanding=True)))
 
@@ -133,6 +134,10 @@ async def _rows(
 
 async def entities_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:
     return await _rows(connection, ENTITIES_BY_KEYS, {"keys": list(keys)})
+
+
+async def entities_by_ids(connection: AsyncConnection, ids: Iterable[int]) -> Sequence[Row[Any]]:
+    return await _rows(connection, ENTITIES_BY_IDS, {"ids": list(ids)})
 
 
 async def teams_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:

@@ -23,6 +23,7 @@ from graph.pages import Order
 
 # Filled by the module of each entity type, so rows of any type can be built from here.
 ENTITY_BUILDERS: dict[str, Callable[[Row[Any]], Entity]] = {}
+ENTITY_CLASSES: dict[str, type[Entity]] = {}
 
 
 @strawberry.interface(description="An object with a globally unique id (Relay).")

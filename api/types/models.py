@@ -13,7 +13,7 @@ from api.loaders import RelatedEntityLoader
 from api.pagination import After, Before, First, Last, OrderBy, page_request
 from api.types.connections import Connection, TrafficConnection, traffic_connection
 from api.types.described import resolver
-from api.types.entities import ENTITY_BUILDERS, Entity, build_entity, common_fields, related
+from api.types.entities import ENTITY_BUILDERS, ENTITY_CLASSES, Entity, build_entity, common_fields, related
 from api.types.enums import DeploymentStatus, WorkflowRunStatus
 from api.types.features import FeatureSource, TrainingDataset
 from api.types.filters import (
@@ -230,7 +230,6 @@ class ModelDeployment(Entity):
         return await related(loader, self, filter, order_by, first, after, last, before)
 
 
-ENTITY_BUILDERS["ModelSource"] = ModelSource.from_row
-ENTITY_BUILDERS["WorkflowRun"] = WorkflowRun.from_row
-ENTITY_BUILDERS["ModelBinary"] = ModelBinary.from_row
-ENTITY_BUILDERS["ModelDeployment"] = ModelDeployment.from_row
+for entity_class in (ModelSource, WorkflowRun, ModelBinary, ModelDeployment):
+    ENTITY_BUILDERS[entity_class.__name__] = entity_class.from_row
+    ENTITY_CLASSES[entity_class.__name__] = entity_class

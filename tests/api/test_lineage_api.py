@@ -221,5 +221,5 @@ async def test_statements_do_not_grow_with_fan_out(engine: AsyncEngine, client: 
             answer = (await graphql(client, NESTED))["lineage"]
         assert len(answer["nodes"]) == features
         counts.append(len(statements))
-    # The walk with its entity rows, then the edges among them; owners come with the rows.
+    # The walk with its edges, then the full rows of its entities (owners come with the rows).
     assert counts == [2, 2]

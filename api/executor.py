@@ -19,6 +19,7 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from api.executor_cache import PLANS
+from api.executor_compile import MAX_DEOPTS
 from api.executor_plans import COMPOSITE, LEAF, LIST, RESOLVER, ObjectPlan
 from api.executor_values import ValueCompletion, new_path, settle
 
@@ -50,10 +51,23 @@ class FastExecutor(ValueCompletion):
                 entry = (field_details_list, PLANS.plan(self, return_type, field_details_list))
                 self.plans_by_details[key] = entry
             if entry[1] is not None:
-                return self.execute_plan(entry[1], result, path)
+                return self.run_plan(entry[1], result, path)
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
         )
+
+    def run_plan(self, plan: ObjectPlan, source: Any, path: Path) -> AwaitableOrValue[dict[str, Any]]:
+        """The fields of one object: through its compiled function when that vouches for every value."""
+        compiled = plan.compiled
+        if compiled is not None:
+            try:
+                return compiled(source)
+            except Exception:
+                # Deopt, or anything a read raised: the plan reports it as the stock executor would.
+                plan.deopts += 1
+                if plan.deopts > MAX_DEOPTS:
+                    plan.compiled = None
+        return self.execute_plan(plan, source, path)
 
     def execute_plan(self, plan: ObjectPlan, source: Any, path: Path) -> AwaitableOrValue[dict[str, Any]]:
         """The fields of one object, as `execute_fields` would produce them."""
@@ -90,7 +104,7 @@ class FastExecutor(ValueCompletion):
                         if ready is not None and not (
                             shape.cast_check and getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
                         ):
-                            completed = self.execute_plan(ready, value, field_path)
+                            completed = self.run_plan(ready, value, field_path)
                         elif shape.kind == LIST and type(value) is list:
                             completed = self.complete_list(field, shape, value, field_path)
                         else:

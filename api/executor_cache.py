@@ -9,7 +9,8 @@ from graphql import GraphQLObjectType, OperationDefinitionNode, SelectionSetNode
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 
-from api.executor_plans import ObjectPlan, compile_plan
+from api.executor_compile import planned
+from api.executor_plans import ObjectPlan
 
 PLAN_CACHE_SIZE: Final = 2048
 
@@ -66,7 +67,7 @@ class PlanCache:
         )
         entry = self.plans.get(key)
         if entry is None:
-            entry = (details, compile_plan(executor, object_type, details))
+            entry = (details, planned(executor, object_type, details))
             self._bounded(self.plans)[key] = entry
         return entry[1]
 

@@ -143,6 +143,9 @@ class ObjectPlan:
     type_name: str
     fields: tuple[FieldPlan, ...]
     details: FieldDetailsList  # keeps the field nodes alive while their ids key the cache
+    # The plan as one generated function (api.executor_compile), when its fields allow one.
+    compiled: Callable[[Any], dict[str, Any]] | None = None
+    deopts: int = 0
 
 
 def object_shape(named: GraphQLObjectType, graphql_type: GraphQLOutputType, non_null: bool) -> Shape:

@@ -17,6 +17,7 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cance
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+from api.executor_compile import planned
 from api.executor_plans import (
     ABSTRACT,
     CHECK_BY_CLASS,
@@ -27,7 +28,6 @@ from api.executor_plans import (
     FieldPlan,
     ObjectPlan,
     Shape,
-    compile_plan,
     leaf_serializer,
 )
 
@@ -67,6 +67,9 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
     def execute_plan(self, plan: ObjectPlan, source: Any, path: Path) -> AwaitableOrValue[dict[str, Any]]:
         raise NotImplementedError
 
+    def run_plan(self, plan: ObjectPlan, source: Any, path: Path) -> AwaitableOrValue[dict[str, Any]]:
+        raise NotImplementedError
+
     def info(self, field: FieldPlan, path: Path) -> GraphQLResolveInfo[Any]:
         return self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path_of(path))
 
@@ -98,7 +101,7 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         elif known is not None and not (
             shape.cast_check and getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
         ):
-            return self.execute_plan(known, value, path)
+            return self.run_plan(known, value, path)
         if self.is_awaitable(value):
             return self.complete_awaitable_value(
                 shape.graphql_type, field.details, self.info(field, path), path, value, None
@@ -165,12 +168,12 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 raise invalid_return_type_error(object_type, value, field.details)
         plan = shape.plan
         if plan is UNCOMPILED:
-            plan = shape.plan = compile_plan(self, object_type, field.details)
+            plan = shape.plan = planned(self, object_type, field.details)
         if not isinstance(plan, ObjectPlan):
             return super().collect_and_execute_subfields(object_type, field.details, path, value, None)
         if class_decides_awaitable(value) and getattr(value, TYPE_CAST_ATTRIBUTE, None) is None:
             shape.known[type(value)] = plan
-        return self.execute_plan(plan, value, path)
+        return self.run_plan(plan, value, path)
 
     def complete_list(
         self, field: FieldPlan, shape: Shape, items: list[Any] | tuple[Any, ...], path: Path
@@ -217,7 +220,7 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                     if ready is not None and not (
                         cast_check and getattr(item, TYPE_CAST_ATTRIBUTE, None) is not None
                     ):
-                        completed = self.execute_plan(ready, item, item_path)
+                        completed = self.run_plan(ready, item, item_path)
                     else:
                         completed = self.complete(field, item_shape, item, item_path)
                     if is_awaitable(completed):

@@ -160,6 +160,41 @@ async def test_only_fields_with_resolvers_reach_the_stock_machinery() -> None:
         assert CountingExecutor.stock_fields == ["Query.laterShelf"] + ["Part.doubled"] * 12
 
 
+class InterpretingExecutor(FastExecutor):
+    """Records the objects completed through their plan rather than their compiled function."""
+
+    interpreted: ClassVar[list[str]] = []
+
+    def execute_plan(self, plan: Any, source: Any, path: Any) -> Any:
+        self.interpreted.append(plan.type_name)
+        return super().execute_plan(plan, source, path)
+
+
+async def test_plain_selections_run_as_compiled_functions() -> None:
+    interpreting = executor_schema.build(InterpretingExecutor)
+    document = """{ bigShelf(boxes: 5, parts: 3) { count
+      boxes { key name size inner { key } sealedParts { key }
+        parts { key name weight ratio color made tags extra fragile label colors __typename } } } }"""
+    expected = await same(document)
+    for _ in range(2):
+        InterpretingExecutor.interpreted.clear()
+        result = await interpreting.execute(document)
+        assert answer(result) == expected
+    # Once the classes are known, no object of this document goes through the per-field loop.
+    assert InterpretingExecutor.interpreted == []
+
+
+async def test_a_value_the_compiled_function_cannot_vouch_for_goes_through_the_plan() -> None:
+    interpreting = executor_schema.build(InterpretingExecutor)
+    document = "{ shelf { boxes { key parts { key label } } } }"
+    expected = await same(document)
+    for _ in range(2):
+        InterpretingExecutor.interpreted.clear()
+        assert answer(await interpreting.execute(document)) == expected
+    # The null label of the last box's last part: that object is completed again through its plan.
+    assert "Part" in InterpretingExecutor.interpreted
+
+
 def _leaf(name: str) -> st.SearchStrategy[str]:
     alias = [] if name.startswith("...") else [f"x{name.strip('_')}: {name}"]
     return st.sampled_from([name, *alias, f"{name} @skip(if: $flag)", f"{name} @include(if: $flag)"])

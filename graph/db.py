@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
 
 DEFAULT_URL = "sqlite+aiosqlite:///./aigraph.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -44,8 +45,13 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     """An async engine with aigraph's connection settings for its dialect."""
     options.setdefault("json_serializer", dump_json)
     options.setdefault("json_deserializer", orjson.loads)
-    engine = create_async_engine(database_url(url), **options)
-    if engine.dialect.name == "sqlite":
+    url = database_url(url)
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        # Reset on return is done by on_reset below, only when there is something to roll back.
+        options.setdefault("pool_reset_on_return", None)
+    engine = create_async_engine(url, **options)
+    if sqlite:
         _configure_sqlite(engine)
     return engine
 
@@ -61,6 +67,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # Every rollback is a trip to aiosqlite's thread; a connection back from a read outside any
+        # transaction (most requests) has nothing to roll back, and sqlite3 knows it without a trip.
+        if not state.terminate_only and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -31,6 +30,7 @@ from api.store import open_store
 from graph.demo import demo_records
 from graph.ingest import ingest
 from graph.sources import record_list
+from tests.bench.http_client import GraphQLClient
 
 MODELS = int(os.environ.get("AIGRAPH_BENCH_API_MODELS", "1000"))
 REPEATS = int(os.environ.get("AIGRAPH_BENCH_REPEATS", "200"))
@@ -85,7 +85,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(factory: str, url: str) -> Iterator[httpx.Client]:
+def _server(factory: str, url: str) -> Iterator[GraphQLClient]:
     port = _free_port()
     command = [
         sys.executable,
@@ -98,30 +98,21 @@ def _server(factory: str, url: str) -> Iterator[httpx.Client]:
         "--log-level",
         "error",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "AIGRAPH_DATABASE_URL": url})
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    # The servers' access logs would interleave with the tables; the benchmark reads no logs.
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "AIGRAPH_DATABASE_URL": url},
+        stderr=subprocess.DEVNULL,
+    )
+    client = GraphQLClient(port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.post("/graphql", json={"query": "{ __typename }", "variables": {"key": ""}})
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"{factory} did not start") from None
-                time.sleep(0.1)
+        client.wait_until_up(time.monotonic() + 60, lambda: server.poll() is None)
         yield client
     finally:
         client.close()
         server.terminate()
         server.wait(timeout=10)
-
-
-def _post(client: httpx.Client, document: str, variables: dict[str, Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    response = client.post("/graphql", json={"query": document, "variables": variables})
-    elapsed = time.perf_counter() - started
-    return elapsed, response.json()
 
 
 def _flatten(value: Any) -> Any:
@@ -136,23 +127,23 @@ def _flatten(value: Any) -> Any:
 
 
 def _measure(
-    aigraph: httpx.Client,
+    aigraph: GraphQLClient,
     document: str,
-    reference: httpx.Client,
+    reference: GraphQLClient,
     reference_document: str,
     variables: dict[str, Any],
     label: str,
     target: float,
 ) -> list[str]:
-    answer = _post(aigraph, document, variables)[1]
-    expected = _post(reference, reference_document, variables)[1]
+    answer = aigraph.post(document, variables)[1]
+    expected = reference.post(reference_document, variables)[1]
     assert "errors" not in answer, answer
     assert _flatten(answer) == _flatten(expected), f"{label}: the answers differ"
     ours_times: list[float] = []
     reference_times: list[float] = []
     for _ in range(REPEATS):
-        ours_times.append(_post(aigraph, document, variables)[0])
-        reference_times.append(_post(reference, reference_document, variables)[0])
+        ours_times.append(aigraph.post(document, variables)[0])
+        reference_times.append(reference.post(reference_document, variables)[0])
     ours_p50, reference_p50 = statistics.median(ours_times), statistics.median(reference_times)
     return [
         label,

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import event
@@ -32,6 +31,7 @@ from graph.db import open_engine
 from graph.lineage import Direction, walk_lineage
 from tests.bench.api import _server
 from tests.bench.demo_cache import cached_demo
+from tests.bench.http_client import GraphQLClient
 from tests.bench.lineage_references import MLMetadataTiming, http_lineage, ml_metadata_timings
 
 MODEL_COUNTS = [int(n) for n in os.environ.get("AIGRAPH_BENCH_LINEAGE_MODELS", "1000,10000").split(",")]
@@ -116,7 +116,7 @@ def _root_type(bare: sqlite3.Connection, key: str) -> str:
     return str(entity_type)
 
 
-async def _bench_graph(url: str, client: httpx.Client, models: int) -> list[Row]:
+async def _bench_graph(url: str, client: GraphQLClient, models: int) -> list[Row]:
     engine = await open_engine(url)
     bare = sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))
     try:
@@ -144,7 +144,7 @@ def _roots(bare: sqlite3.Connection, entity_type: str, direction: Direction) -> 
 async def _measure(
     engine: AsyncEngine,
     bare: sqlite3.Connection,
-    client: httpx.Client,
+    client: GraphQLClient,
     models: int,
     label: str,
     root: str,

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.bench.demo_cache import BENCH_DATA, ROOT, SEED
+from tests.bench.http_client import GraphQLClient
 
 MLMD_PYTHON = Path(os.environ.get("AIGRAPH_BENCH_MLMD_PYTHON", ROOT / ".venv-mlmd" / "bin" / "python"))
 MLMD_SCRIPT = Path(__file__).with_name("_mlmd_lineage.py")
@@ -32,14 +30,11 @@ LINEAGE_DOCUMENT = """query($key: String!, $direction: LineageDirection!, $depth
 
 
 def http_lineage(
-    client: httpx.Client, root: str, direction: str, depth: int, limit: int
+    client: GraphQLClient, root: str, direction: str, depth: int, limit: int
 ) -> tuple[float, dict[str, Any]]:
     """Seconds for one POST of the lineage document, and its `lineage` answer."""
     variables = {"key": root, "direction": direction, "depth": depth, "limit": limit}
-    started = time.perf_counter()
-    response = client.post("/graphql", json={"query": LINEAGE_DOCUMENT, "variables": variables})
-    elapsed = time.perf_counter() - started
-    body = response.json()
+    elapsed, body = client.post(LINEAGE_DOCUMENT, variables)
     assert "errors" not in body, body
     answer: dict[str, Any] = body["data"]["lineage"]
     return elapsed, answer

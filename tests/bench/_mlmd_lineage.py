@@ -4,7 +4,7 @@ ml-metadata pins versions (attrs<24, protobuf<5) that clash with aigraph's envir
 lineage benchmark runs this file as a subprocess under `.venv-mlmd/bin/python`. It needs only the
 standard library and ml-metadata: it reads the entity and edge tables of the aigraph SQLite file,
 loads them into an ML Metadata store (a SQLite file, cached beside the source), then times
-`get_lineage_subgraph` for each root read as JSON from stdin and prints JSON on stdout.
+`get_lineage_subgraph` for each walk read as a JSON line from stdin, answering on stdout.
 
 The mapping keeps hops equal. The graph is bipartite between the types that hold data
 (FeatureSource, TrainingDataset, ModelSource, ModelBinary -> MLMD artifacts) and the types that
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -93,34 +92,29 @@ def lineage(store: metadata_store.MetadataStore, root: str, kind: str, direction
 
 
 def main() -> None:
-    source, target, repeats, hops = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    """Load (or reuse) the store, say so, then answer one timed walk per line of stdin.
+
+    Each line is JSON [root, type, direction]; each answer a JSON line with the seconds that
+    `get_lineage_subgraph` took and the size of its answer. The benchmark sends walks one at a
+    time, in turn with its own measurements, so that load on the machine hits both alike.
+    """
+    source, target, hops = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     started = time.perf_counter()
     if not target.exists():
         partial = target.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         load(source, partial)
         partial.rename(target)
-    load_seconds = time.perf_counter() - started
     store = open_store(target)
-    answers = []
-    for root, kind, direction in json.load(sys.stdin):
+    print(json.dumps({"load_seconds": time.perf_counter() - started}), flush=True)
+    for line in sys.stdin:
+        root, kind, direction = json.loads(line)
+        begun = time.perf_counter()
         graph = lineage(store, root, kind, direction, hops)
-        timings = []
-        for _ in range(repeats):
-            begun = time.perf_counter()
-            lineage(store, root, kind, direction, hops)
-            timings.append(time.perf_counter() - begun)
-        answers.append(
-            {
-                "root": root,
-                "direction": direction,
-                # The root is among MLMD's nodes; aigraph's `nodes` leave it out.
-                "nodes": len(graph.artifacts) + len(graph.executions) - 1,
-                "events": len(graph.events),
-                "p50_ms": statistics.median(timings) * 1000,
-            }
-        )
-    json.dump({"load_seconds": load_seconds, "answers": answers}, sys.stdout)
+        seconds = time.perf_counter() - begun
+        # The root is among MLMD's nodes; aigraph's `nodes` leave it out.
+        nodes = len(graph.artifacts) + len(graph.executions) - 1
+        print(json.dumps({"seconds": seconds, "nodes": nodes, "events": len(graph.events)}), flush=True)
 
 
 if __name__ == "__main__":

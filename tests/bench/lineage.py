@@ -4,16 +4,15 @@ On demo graphs (AIGRAPH_BENCH_LINEAGE_MODELS, default 1000 and 10000 models, cac
 bench-data/), upstream of a deployment and downstream of a feature source, for the root whose
 answer is the median size and the largest among a sample. Timed in turn in the same loop, so
 ratios hold on a noisy machine: `lineage` POSTed to a real uvicorn, `walk_lineage` in-process, the
-bare recursive SQL through the stdlib sqlite3 module, and a per-hop frontier walk (the alternative
-design). Google ML Metadata's `get_lineage_subgraph` on the same graph runs in its own venv
-(tests/bench/lineage_references.py). Also printed: SQL statements per walk (independent of
+bare recursive SQL through the stdlib sqlite3 module, a per-hop frontier walk (the alternative
+design), and Google ML Metadata's `get_lineage_subgraph` on the same graph, served from its own
+venv (tests/bench/lineage_references.py). Also printed: SQL statements per walk (independent of
 fan-out) and the growth of the HTTP cost per returned node from the smaller graph to the larger.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import sqlite3
 import statistics
@@ -32,7 +31,7 @@ from graph.lineage import Direction, walk_lineage
 from tests.bench.api import _server
 from tests.bench.demo_cache import cached_demo
 from tests.bench.http_client import GraphQLClient
-from tests.bench.lineage_references import MLMetadataTiming, http_lineage, ml_metadata_timings
+from tests.bench.lineage_references import MLMetadata, http_lineage
 
 MODEL_COUNTS = [int(n) for n in os.environ.get("AIGRAPH_BENCH_LINEAGE_MODELS", "1000,10000").split(",")]
 REPEATS = int(os.environ.get("AIGRAPH_BENCH_REPEATS", "50"))
@@ -87,7 +86,13 @@ class Row:
     per_hop_ms: float
     # The same walk through HTTP and GraphQL, and through ML Metadata (or why it is missing).
     http_ms: float
-    ml_metadata: MLMetadataTiming | str = "pending"
+    ml_metadata: MLMetadataTiming | str
+
+
+@dataclass(frozen=True)
+class MLMetadataTiming:
+    p50_ms: float
+    nodes: int
 
 
 def run() -> None:
@@ -95,20 +100,14 @@ def run() -> None:
     for models in MODEL_COUNTS:
         path = cached_demo(models, "lineage", lambda record: record["type"] in LINEAGE_TYPES)
         url = f"sqlite+aiosqlite:///{path}"
-        with _server("api.app:create_app", url) as client:
-            measured = asyncio.run(_bench_graph(url, client, models))
-        bare = sqlite3.connect(path)
-        walks = [(row.root, _root_type(bare, row.root), _direction(row)) for row in measured]
-        bare.close()
-        timings = ml_metadata_timings(path, models, walks, REPEATS, DEPTH)
-        for row in measured:
-            found = timings if isinstance(timings, str) else timings[(row.root, _direction(row))]
-            rows.append(dataclasses.replace(row, ml_metadata=found))
+        ml_metadata = MLMetadata.start(path, models, DEPTH)
+        try:
+            with _server("api.app:create_app", url) as client:
+                rows += asyncio.run(_bench_graph(url, client, models, ml_metadata))
+        finally:
+            if isinstance(ml_metadata, MLMetadata):
+                ml_metadata.close()
     _report(rows)
-
-
-def _direction(row: Row) -> Direction:
-    return next(direction for label, _, direction in WALKS if row.label.startswith(label))
 
 
 def _root_type(bare: sqlite3.Connection, key: str) -> str:
@@ -116,14 +115,17 @@ def _root_type(bare: sqlite3.Connection, key: str) -> str:
     return str(entity_type)
 
 
-async def _bench_graph(url: str, client: GraphQLClient, models: int) -> list[Row]:
+async def _bench_graph(
+    url: str, client: GraphQLClient, models: int, ml_metadata: MLMetadata | str
+) -> list[Row]:
     engine = await open_engine(url)
     bare = sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))
     try:
         rows = []
         for label, entity_type, direction in WALKS:
             for size, root in _roots(bare, entity_type, direction):
-                row = await _measure(engine, bare, client, models, f"{label} ({size})", root, direction)
+                walk = (f"{label} ({size})", root, direction)
+                row = await _measure(engine, bare, client, ml_metadata, models, walk)
                 rows.append(row)
         return rows
     finally:
@@ -145,11 +147,11 @@ async def _measure(
     engine: AsyncEngine,
     bare: sqlite3.Connection,
     client: GraphQLClient,
+    ml_metadata: MLMetadata | str,
     models: int,
-    label: str,
-    root: str,
-    direction: Direction,
+    walk: tuple[str, str, Direction],
 ) -> Row:
+    label, root, direction = walk
     result = await walk_lineage(engine, root, direction, DEPTH, None, LIMIT)
     expected = {node_id for node_id in _bare_walk(bare, root, direction) if node_id != result.root.id}
     assert {node.entity.id for node in result.nodes} == expected, "the walks disagree"
@@ -161,16 +163,25 @@ async def _measure(
     served = [(node["entity"]["key"], node["distance"]) for node in answer["nodes"]]
     assert served == [(node.entity.key, node.distance) for node in result.nodes], "HTTP disagrees"
     assert len(answer["edges"]) == len(result.edges), "HTTP disagrees"
+    timers = [
+        _timed(lambda: _bare_walk(bare, root, direction)),
+        _timed(lambda: _per_hop_walk(bare, root, direction)),
+        lambda: http_lineage(client, root, direction, DEPTH, wanted)[0],
+    ]
+    reference: MLMetadataTiming | str = ml_metadata
+    if isinstance(ml_metadata, MLMetadata):
+        root_type = _root_type(bare, root)
+        nodes = ml_metadata.walk(root, root_type, direction).nodes
+        timers.append(lambda: ml_metadata.walk(root, root_type, direction).seconds)
     async with engine.connect() as connection:
         statements = await _statements(
             engine, lambda: walk_lineage(connection, root, direction, DEPTH, None, LIMIT)
         )
-        walk_ms, bare_ms, per_hop_ms, http_ms = await _interleaved_p50(
-            lambda: walk_lineage(connection, root, direction, DEPTH, None, LIMIT),
-            lambda: _bare_walk(bare, root, direction),
-            lambda: _per_hop_walk(bare, root, direction),
-            lambda: http_lineage(client, root, direction, DEPTH, wanted),
+        walk_ms, bare_ms, per_hop_ms, http_ms, *ml_metadata_ms = await _interleaved_p50(
+            lambda: walk_lineage(connection, root, direction, DEPTH, None, LIMIT), *timers
         )
+    if ml_metadata_ms:
+        reference = MLMetadataTiming(ml_metadata_ms[0], nodes)
     return Row(
         models,
         label,
@@ -182,7 +193,17 @@ async def _measure(
         bare_ms,
         per_hop_ms,
         http_ms,
+        reference,
     )
+
+
+def _timed(function: Callable[[], Any]) -> Callable[[], float]:
+    def timed() -> float:
+        started = time.perf_counter()
+        function()
+        return time.perf_counter() - started
+
+    return timed
 
 
 def _bare_walk(bare: sqlite3.Connection, root: str, direction: Direction) -> list[int]:
@@ -220,19 +241,18 @@ async def _statements(engine: AsyncEngine, walk: Callable[[], Awaitable[Any]]) -
 
 
 async def _interleaved_p50(
-    walk: Callable[[], Awaitable[Any]], *references: Callable[[], Any]
+    walk: Callable[[], Awaitable[Any]], *timers: Callable[[], float]
 ) -> tuple[float, ...]:
-    """Median milliseconds of each, run in turn so that load on the machine hits them alike."""
+    """Median milliseconds of the walk and of each timer (which returns its own seconds), run in
+    turn so that load on the machine hits them alike."""
     await walk()
-    timings: list[list[float]] = [[] for _ in range(1 + len(references))]
+    timings: list[list[float]] = [[] for _ in range(1 + len(timers))]
     for _ in range(REPEATS):
         started = time.perf_counter()
         await walk()
         timings[0].append(time.perf_counter() - started)
-        for index, reference in enumerate(references, start=1):
-            started = time.perf_counter()
-            reference()
-            timings[index].append(time.perf_counter() - started)
+        for index, timer in enumerate(timers, start=1):
+            timings[index].append(timer())
     return tuple(statistics.median(times) * 1000 for times in timings)
 
 

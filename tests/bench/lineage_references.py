@@ -2,13 +2,15 @@
 
 HTTP goes to a real uvicorn serving aigraph on the benchmark's file (the API benchmark's server
 helper). ML Metadata runs in a venv of its own (`make bench-mlmd-venv`; its pins clash with ours)
-as a subprocess, `_mlmd_lineage.py`, which loads the same graph and times the same walks.
+as a subprocess, `_mlmd_lineage.py`, which loads the same graph and times each walk it is sent,
+so its walks take turns with ours.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,41 +43,50 @@ def http_lineage(
 
 
 @dataclass(frozen=True)
-class MLMetadataTiming:
-    p50_ms: float
+class MLMetadataWalk:
+    seconds: float
     nodes: int
     events: int
 
 
-def ml_metadata_timings(
-    source: Path, models: int, walks: list[tuple[str, str, str]], repeats: int, hops: int
-) -> dict[tuple[str, str], MLMetadataTiming] | str:
-    """p50 of get_lineage_subgraph per (root, direction) of `walks` (root, type, direction).
+class MLMetadata:
+    """Google ML Metadata serving timed walks from its own venv, on a store loaded from the same graph.
 
-    On failure, the reason instead, so that the table says why the column is empty.
+    Open it with `start`, which returns the reason instead when ML Metadata cannot run here, so
+    that the table can say why its column is empty.
     """
-    if not MLMD_PYTHON.exists():
-        return f"no {MLMD_PYTHON.relative_to(ROOT)}: run `make bench-mlmd-venv`"
-    store = BENCH_DATA / f"mlmd-lineage-{models}models-seed{SEED}.sqlite"
-    command = [str(MLMD_PYTHON), str(MLMD_SCRIPT), str(source), str(store), str(repeats), str(hops)]
-    try:
-        finished = subprocess.run(
-            command,
-            input=json.dumps(walks),
-            capture_output=True,
-            text=True,
-            timeout=MLMD_TIMEOUT,
-            check=False,
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+
+    @classmethod
+    def start(cls, source: Path, models: int, hops: int) -> MLMetadata | str:
+        if not MLMD_PYTHON.exists():
+            return f"no {MLMD_PYTHON.relative_to(ROOT)}: run `make bench-mlmd-venv`"
+        store = BENCH_DATA / f"mlmd-lineage-{models}models-seed{SEED}.sqlite"
+        command = [str(MLMD_PYTHON), str(MLMD_SCRIPT), str(source), str(store), str(hops)]
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-    except subprocess.TimeoutExpired:
-        return f"ML Metadata took over {MLMD_TIMEOUT} s"
-    if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or [f"exit status {finished.returncode}"]
-        return f"ML Metadata failed: {lines[-1]}"
-    answers = json.loads(finished.stdout)["answers"]
-    return {
-        (answer["root"], answer["direction"]): MLMetadataTiming(
-            answer["p50_ms"], answer["nodes"], answer["events"]
-        )
-        for answer in answers
-    }
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], MLMD_TIMEOUT)
+        line = process.stdout.readline() if ready else ""
+        if not line:
+            process.kill()
+            _, errors = process.communicate()
+            reason = errors.strip().splitlines()[-1:] or [f"no answer within {MLMD_TIMEOUT} s"]
+            return f"ML Metadata failed: {reason[0]}"
+        return cls(process)
+
+    def walk(self, root: str, entity_type: str, direction: str) -> MLMetadataWalk:
+        """One timed `get_lineage_subgraph`: its own seconds, measured inside ML Metadata's process."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps([root, entity_type, direction]) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return MLMetadataWalk(answer["seconds"], answer["nodes"], answer["events"])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)

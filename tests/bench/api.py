@@ -166,7 +166,7 @@ def _report(rows: list[list[str]]) -> None:
         table.add_column(heading)
     for row in rows:
         table.add_row(*row)
-    console = Console()
+    console = Console(width=160)
     console.print(table)
     console.print(
         "references: key lookup = bare Starlette + one SQL statement; others = naive strawberry app"

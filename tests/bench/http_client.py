@@ -37,10 +37,13 @@ class GraphQLClient:
         return elapsed, orjson.loads(data)
 
     def wait_until_up(self, deadline: float, alive: Any) -> None:
-        """Retry a trivial query until the server answers; `alive()` tells whether it is still starting."""
+        """Retry until the server answers at all; `alive()` tells whether it is still starting."""
         while True:
             try:
-                self.post("{ __typename }")
+                self.connection.request("POST", "/graphql", b"{}", {"Content-Type": "application/json"})
+                self.connection.getresponse().read()
+                # That request may have been refused and its connection closed: start afresh.
+                self.connection.close()
                 return
             except (ConnectionError, http.client.HTTPException, OSError):
                 self.connection.close()

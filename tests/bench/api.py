@@ -105,7 +105,7 @@ def _server(factory: str, url: str) -> Iterator[GraphQLClient]:
         env={**os.environ, "AIGRAPH_DATABASE_URL": url},
         stderr=subprocess.DEVNULL,
     )
-    client = GraphQLClient(port)
+    client = GraphQLClient(port, server_pid=server.pid)
     try:
         client.wait_until_up(time.monotonic() + 60, lambda: server.poll() is None)
         yield client

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,9 +19,10 @@ import orjson
 class GraphQLClient:
     """POSTs GraphQL documents to /graphql on 127.0.0.1:`port` over one kept-alive connection."""
 
-    def __init__(self, port: int, timeout: float = 30) -> None:
+    def __init__(self, port: int, timeout: float = 30, server_pid: int | None = None) -> None:
         self.port = port
         self.timeout = timeout
+        self.server_pid = server_pid
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def post(self, document: str, variables: dict[str, Any] | None = None) -> tuple[float, Any]:
@@ -51,6 +53,15 @@ class GraphQLClient:
                 if time.monotonic() > deadline or not alive():
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.1)
+
+    def server_rss_mb(self) -> float | None:
+        """The server process's resident memory now (Linux), or None where it cannot be read."""
+        try:
+            status = Path(f"/proc/{self.server_pid}/status").read_text()
+        except OSError:
+            return None
+        kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), None)
+        return None if kib is None else int(kib) / 1024
 
     def close(self) -> None:
         self.connection.close()

@@ -41,6 +41,7 @@ SAMPLE = 400
 TARGET_RATIO = 10.0
 TARGET_ML_METADATA = 0.5
 TARGET_GROWTH = 1.5
+TARGET_SERVER_MB = 300
 LINEAGE_TYPES = {
     "Team",
     "FeatureSource",
@@ -97,6 +98,7 @@ class MLMetadataTiming:
 
 def run() -> None:
     rows: list[Row] = []
+    memory: dict[int, float | None] = {}
     for models in MODEL_COUNTS:
         path = cached_demo(models, "lineage", lambda record: record["type"] in LINEAGE_TYPES)
         url = f"sqlite+aiosqlite:///{path}"
@@ -104,10 +106,22 @@ def run() -> None:
         try:
             with _server("api.app:create_app", url) as client:
                 rows += asyncio.run(_bench_graph(url, client, models, ml_metadata))
+                memory[models] = client.server_rss_mb()
         finally:
             if isinstance(ml_metadata, MLMetadata):
                 ml_metadata.close()
     _report(rows)
+    _report_memory(memory)
+
+
+def _report_memory(memory: dict[int, float | None]) -> None:
+    """The serving process's resident memory once every walk of the graph was answered."""
+    for models, megabytes in memory.items():
+        figure = "unknown (no /proc)" if megabytes is None else f"{megabytes:.0f} MB"
+        Console(width=240).print(
+            f"server memory after the benchmark on the {models}-model graph: {figure} "
+            f"(one uvicorn worker; target < {TARGET_SERVER_MB} MB per worker)"
+        )
 
 
 def _root_type(bare: sqlite3.Connection, key: str) -> str:

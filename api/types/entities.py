@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,7 +21,6 @@ from api.types.metrics import MetricResult, entity_metrics
 from graph.pages import Order
 
 # Filled by the module of each entity type, so rows of any type can be built from here.
-ENTITY_BUILDERS: dict[str, Callable[[Row[Any]], Entity]] = {}
 ENTITY_CLASSES: dict[str, type[Entity]] = {}
 
 
@@ -50,6 +48,11 @@ class Entity(Node):
     )
     row_id: strawberry.Private[int]
 
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Entity:
+        """The object of a stored entity row; each entity type builds its own."""
+        raise NotImplementedError
+
 
 def common_fields(row: Row[Any]) -> dict[str, Any]:
     """The constructor arguments every entity type shares."""
@@ -68,7 +71,7 @@ def common_fields(row: Row[Any]) -> dict[str, Any]:
 
 
 def build_entity(row: Row[Any]) -> Entity:
-    return ENTITY_BUILDERS[row._mapping["type"]](row)
+    return ENTITY_CLASSES[row._mapping["type"]].from_row(row)
 
 
 async def related(

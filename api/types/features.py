@@ -11,7 +11,7 @@ from api.context import Info
 from api.pagination import After, Before, First, Last, OrderBy
 from api.types.connections import Connection
 from api.types.described import resolver
-from api.types.entities import ENTITY_BUILDERS, ENTITY_CLASSES, Entity, common_fields, related
+from api.types.entities import ENTITY_CLASSES, Entity, common_fields, related
 from api.types.enums import FeatureSourceKind
 from api.types.filters import (
     FeatureSourceWhere,
@@ -144,5 +144,4 @@ class TrainingDataset(Entity):
 
 
 for entity_class in (FeatureSource, LogicalFeature, TrainingDataset):
-    ENTITY_BUILDERS[entity_class.__name__] = entity_class.from_row
     ENTITY_CLASSES[entity_class.__name__] = entity_class

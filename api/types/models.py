@@ -13,7 +13,7 @@ from api.loaders import RelatedEntityLoader
 from api.pagination import After, Before, First, Last, OrderBy, page_request
 from api.types.connections import Connection, TrafficConnection, traffic_connection
 from api.types.described import resolver
-from api.types.entities import ENTITY_BUILDERS, ENTITY_CLASSES, Entity, build_entity, common_fields, related
+from api.types.entities import ENTITY_CLASSES, Entity, build_entity, common_fields, related
 from api.types.enums import DeploymentStatus, WorkflowRunStatus
 from api.types.features import FeatureSource, TrainingDataset
 from api.types.filters import (
@@ -231,5 +231,4 @@ class ModelDeployment(Entity):
 
 
 for entity_class in (ModelSource, WorkflowRun, ModelBinary, ModelDeployment):
-    ENTITY_BUILDERS[entity_class.__name__] = entity_class.from_row
     ENTITY_CLASSES[entity_class.__name__] = entity_class

@@ -125,17 +125,18 @@ async def _walk(
         parameters["types"] = list(types) if postgresql else dump_json(list(types))
     statement, names = _statement(direction, types is not None, postgresql)
     rows = await fetch_rows(connection, statement, [parameters[name] for name in names])
-    # Rows are (0, id, distance, type, key, name) for the entities by (distance, key), root first,
-    # then (1, source id, target id, kind, NULL, NULL) for the edges among them.
-    found: list[LineageNode] = []
-    edge_rows = []
+    # Rows are (0, id, distance, type, key, name) for the entities, (1, source id, target id, kind,
+    # NULL, NULL) for the edges among them, in no promised order: sorting the whole answer in SQL
+    # cost more than sorting the nodes here (the edges are sorted by key below in any case).
+    node_rows: list[Sequence[Any]] = []
+    edge_rows: list[Sequence[Any]] = []
     for row in rows:
-        if row[0] == 0:
-            found.append(
-                _build(LineageNode, (_build(LineageEntity, (row[1], row[3], row[4], row[5])), row[2]))
-            )
-        else:
-            edge_rows.append(row)
+        (node_rows if row[0] == 0 else edge_rows).append(row)
+    node_rows.sort(key=_node_order)
+    found: list[LineageNode] = [
+        _build(LineageNode, (_build(LineageEntity, (row[1], row[3], row[4], row[5])), row[2]))
+        for row in node_rows
+    ]
     if not found or found[0].distance != 0:
         raise LineageRootNotFound(root_key)
     kept = found[: limit + 1]
@@ -148,6 +149,11 @@ async def _walk(
             edges.append(_build(LineageEdge, (source, target, row[3])))
     edges.sort(key=_edge_order)
     return LineageResult(kept[0].entity, kept[1:], edges, truncated=len(found) > limit + 1, statements=1)
+
+
+def _node_order(row: Sequence[Any]) -> tuple[int, str]:
+    # (distance, key): the root alone has distance 0, so it comes first.
+    return (row[2], row[4])
 
 
 def _edge_order(edge: LineageEdge) -> tuple[str, str, str]:
@@ -184,8 +190,7 @@ nodes AS MATERIALIZED (
 SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
 UNION ALL
 SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
-FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id
-ORDER BY 1, 3, 5"""
+FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id"""
 WANTED_TYPES = {
     False: "WHERE reached.distance = 0 OR entity.type IN (SELECT value FROM json_each(:types))",
     True: "WHERE reached.distance = 0 OR entity.type = ANY(:types)",

@@ -1,0 +1,61 @@
+"""Reads sent straight to the driver: same rows as SQLAlchemy, seen by listeners, inside transactions."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from graph.db import is_sqlite, open_engine, write_transaction
+from graph.driver import fetch_rows
+
+
+def _placeholder(engine: AsyncEngine) -> str:
+    return "?" if is_sqlite(engine) else "$1"
+
+
+async def test_rows_agree_with_sqlalchemy_and_listeners_see_the_statement(engine: AsyncEngine) -> None:
+    seen: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    statement = f"SELECT {_placeholder(engine)} + 1"
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with engine.connect() as connection:
+            rows = await fetch_rows(connection, statement, [41])
+            expected = (await connection.execute(text("SELECT 41 + 1"))).all()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert [tuple(row) for row in rows] == [tuple(row) for row in expected] == [(42,)]
+    assert statement in seen
+
+
+async def test_a_read_sees_the_uncommitted_writes_of_its_transaction(engine: AsyncEngine) -> None:
+    async with write_transaction(engine) as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO team (key, name, properties, created_at, updated_at) "
+                "VALUES ('t', 'T', '{}', 0, 0)"
+            )
+        )
+        statement = f"SELECT name FROM team WHERE key = {_placeholder(engine)}"
+        rows = await fetch_rows(connection, statement, ["t"])
+        assert [tuple(row) for row in rows] == [("T",)]
+        await connection.rollback()
+
+
+async def test_sqlite_reads_run_on_the_calling_thread(sqlite_url: str) -> None:
+    """No trip to aiosqlite's worker thread: the statement runs where the event loop runs."""
+    engine = await open_engine(sqlite_url)
+    try:
+        async with engine.connect() as connection:
+            sqlite3_connection = (await connection.get_raw_connection()).driver_connection._conn
+            sqlite3_connection.create_function("caller_thread", 0, threading.get_ident)
+            rows = await fetch_rows(connection, "SELECT caller_thread()", [])
+    finally:
+        await engine.dispose()
+    assert rows[0][0] == threading.get_ident()

@@ -12,7 +12,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import UserError
-from api.lineage_answer import entity_field_names, lineage_answer, needs_rows
+from api.lineage_answer import lineage_answer, needs_rows, selected_entity_field_names
 from api.types.described import resolver
 from api.types.entities import Entity, build_entity
 from api.types.enums import EntityType
@@ -85,7 +85,7 @@ class LineageQuery:
         walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
         hops = DEFAULT_DEPTH if depth is None else depth
         most = DEFAULT_LIMIT if limit is None else limit
-        names = entity_field_names(info.selected_fields)
+        names = selected_entity_field_names(info)
         async with info.context.engine.connect() as connection:
             try:
                 result = await walk_lineage(connection, key, walk, hops, _type_names(types), most)

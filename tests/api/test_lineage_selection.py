@@ -110,3 +110,22 @@ async def test_a_type_condition_alone_is_enough_to_load_rows(
     assert len(statements) == 2
     binaries = [node["entity"] for node in answer["nodes"] if node["entity"]["key"].startswith("mb/")]
     assert binaries and all("version" in binary for binary in binaries)
+
+
+async def test_two_aliased_walks_in_one_document_each_keep_their_own_selection(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    """What a selection reads is remembered per document and field: sent again, each alias still
+    loads rows only where it reads stored attributes."""
+    await load(engine, SMALL_GRAPH)
+    query = """{ plain: lineage(key: "dep/1", depth: 2) { nodes { entity { key } } }
+      rich: lineage(key: "dep/1", depth: 2) { nodes { entity { key system } } } }"""
+    for _ in range(2):
+        with counting(engine) as statements:
+            answer = await graphql(client, query)
+        assert len(statements) == 3
+        assert all(set(node["entity"]) == {"key"} for node in answer["plain"]["nodes"])
+        assert all(set(node["entity"]) == {"key", "system"} for node in answer["rich"]["nodes"])
+        assert [node["entity"]["key"] for node in answer["plain"]["nodes"]] == [
+            node["entity"]["key"] for node in answer["rich"]["nodes"]
+        ]

@@ -20,6 +20,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from api.executor_cache import PLANS
 from api.executor_compile import MAX_DEOPTS
+from api.executor_direct import direct_result
 from api.executor_plans import COMPOSITE, LEAF, LIST, RESOLVER, ObjectPlan
 from api.executor_values import ValueCompletion, new_path, settle
 
@@ -51,6 +52,10 @@ class FastExecutor(ValueCompletion):
                 entry = (field_details_list, PLANS.plan(self, return_type, field_details_list))
                 self.plans_by_details[key] = entry
             if entry[1] is not None:
+                # The values a resolver returns: some can serialize themselves (api.executor_direct).
+                direct = direct_result(self, entry[1], result)
+                if direct is not None:
+                    return direct
                 return self.run_plan(entry[1], result, path)
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context

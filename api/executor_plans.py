@@ -146,6 +146,8 @@ class ObjectPlan:
     # The plan as one generated function (api.executor_compile), when its fields allow one.
     compiled: Callable[[Any], dict[str, Any]] | None = None
     deopts: int = 0
+    # Builders of classes that serialize themselves (api.executor_direct), by class.
+    direct: dict[type, Any] = field(default_factory=dict)
 
 
 def object_shape(named: GraphQLObjectType, graphql_type: GraphQLOutputType, non_null: bool) -> Shape:

@@ -1,7 +1,9 @@
 """Root fields `lineage` and `search`: arguments checked and handed to graph.lineage and graph.search.
 
-A lineage answer is built by api.lineage_answer from the walk (one statement), plus the full rows
-of its entities (one more) only when the selection reads stored attributes beyond key and name.
+A lineage answer comes from the walk (one statement): serialized straight from it by
+api.lineage_direct when the selection allows, else built by api.lineage_answer, with the full rows
+of its entities (one more statement) only when the selection reads stored attributes beyond key
+and name.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import strawberry
 from api.context import Info
 from api.errors import UserError
 from api.lineage_answer import lineage_answer, needs_rows, selected_entity_field_names
+from api.lineage_direct import WalkedLineage
 from api.types.described import resolver
 from api.types.entities import Entity, build_entity
 from api.types.enums import EntityType
@@ -91,11 +94,12 @@ class LineageQuery:
                 result = await walk_lineage(connection, key, walk, hops, _type_names(types), most)
             except LineageError as error:
                 raise UserError(f"lineage: {error}") from error
-            rows = None
-            if needs_rows(names, info.schema.config.name_converter):
-                ids = [result.root.id, *(node.entity.id for node in result.nodes)]
-                rows = await entities_by_ids(connection, ids)
-        return lineage_answer(result, rows, with_ids="id" in names)
+            if not needs_rows(names, info.schema.config.name_converter):
+                # Served from the walk itself, most often without an object per entity.
+                return WalkedLineage(result, with_ids="id" in names)
+            ids = [result.root.id, *(node.entity.id for node in result.nodes)]
+            rows = await entities_by_ids(connection, ids)
+        return lineage_answer(result, rows)
 
     @resolver(
         description=(

@@ -6,9 +6,10 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from api.document_cache import DocumentCache
 from api.errors import should_mask
 from api.executor import FastExecutor
 from api.introspection import HideSuggestions
@@ -39,7 +40,6 @@ CONCRETE_TYPES = (
     Entity,
     EdgeKind,
 )
-DOCUMENT_CACHE_SIZE = 512
 UNEXPECTED_ERROR = "Unexpected error; it is logged under the request id in the X-Request-Id header."
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,7 @@ def build_schema() -> Schema:
         types=CONCRETE_TYPES,
         extensions=[
             # Operation-level hooks only: parsed and validated documents are reused across requests.
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            DocumentCache,
             lambda: MaskErrors(should_mask_error=should_mask, error_message=UNEXPECTED_ERROR),
             # After masking in the list, so they see the errors as raised (their hooks end first).
             HideSuggestions,

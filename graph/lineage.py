@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -131,34 +132,29 @@ async def _walk(
     node_rows: list[Sequence[Any]] = []
     edge_rows: list[Sequence[Any]] = []
     for row in rows:
-        (node_rows if row[0] == 0 else edge_rows).append(row)
-    node_rows.sort(key=_node_order)
-    found: list[LineageNode] = [
-        _build(LineageNode, (_build(LineageEntity, (row[1], row[3], row[4], row[5])), row[2]))
-        for row in node_rows
-    ]
-    if not found or found[0].distance != 0:
+        (edge_rows if row[0] else node_rows).append(row)
+    # (distance, key): the root alone has distance 0, so it comes first. Python orders strings by
+    # code point, as SQLite does and PostgreSQL's C collation does.
+    node_rows.sort(key=_NODE_ORDER)
+    if not node_rows or node_rows[0][2] != 0:
         raise LineageRootNotFound(root_key)
-    kept = found[: limit + 1]
-    by_id = {node.entity.id: node.entity for node in kept}
-    edges = []
+    truncated = len(node_rows) > limit + 1
+    del node_rows[limit + 1 :]
+    by_id = {row[1]: _build(LineageEntity, (row[1], row[3], row[4], row[5])) for row in node_rows}
+    kept: list[LineageNode] = [_build(LineageNode, (by_id[row[1]], row[2])) for row in node_rows]
+    # Edges by (source key, target key, kind), compared as plain tuples; the three are unique.
+    keyed = []
     for row in edge_rows:
         source, target = by_id.get(row[1]), by_id.get(row[2])
-        # An edge to the node past the limit is not part of the answer.
+        # An edge to a node left out (past the limit, or of a type not asked for) is not part of it.
         if source is not None and target is not None:
-            edges.append(_build(LineageEdge, (source, target, row[3])))
-    edges.sort(key=_edge_order)
-    return LineageResult(kept[0].entity, kept[1:], edges, truncated=len(found) > limit + 1, statements=1)
+            keyed.append((source.key, target.key, row[3], source, target))
+    keyed.sort()
+    edges = [_build(LineageEdge, (item[3], item[4], item[2])) for item in keyed]
+    return LineageResult(kept[0].entity, kept[1:], edges, truncated=truncated, statements=1)
 
 
-def _node_order(row: Sequence[Any]) -> tuple[int, str]:
-    # (distance, key): the root alone has distance 0, so it comes first.
-    return (row[2], row[4])
-
-
-def _edge_order(edge: LineageEdge) -> tuple[str, str, str]:
-    # Python orders strings by code point, as SQLite does and PostgreSQL's C collation does.
-    return (edge.source.key, edge.target.key, edge.kind)
+_NODE_ORDER = itemgetter(2, 4)
 
 
 # Every (entity id, hops) pair reachable by a walk of at most `depth` hops from the root. UNION (not
@@ -177,20 +173,51 @@ WALKS = {
 }
 # BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance, and
 # the root keeps 0 even when a cycle leads back to it. The nodes are cut to the limit in the
-# database; the edges are those whose two ends are among them.
+# database, sorted there only when there are more than the limit (the caller sorts what it gets;
+# sorting in SQL cost more than the rest of the node list). The edges are those whose two ends
+# are among the nodes: see `_edges`.
 ANSWER = """WITH RECURSIVE {walks},
 reached AS (SELECT id, MIN(distance) AS distance FROM ({pairs}) AS pairs GROUP BY id),
-nodes AS MATERIALIZED (
+found AS {found_materialized}MATERIALIZED (
     SELECT reached.id, reached.distance, entity.type, entity.key, entity.name
     FROM reached JOIN entity ON entity.id = reached.id
     {where}
-    ORDER BY reached.distance, entity.key{collate}
-    LIMIT :row_limit
+),
+nodes AS MATERIALIZED (
+    SELECT id, distance, type, key, name FROM found WHERE (SELECT count(*) FROM {counted}) <= :row_limit
+    UNION ALL
+    SELECT * FROM (
+        SELECT id, distance, type, key, name FROM found WHERE (SELECT count(*) FROM {counted}) > :row_limit
+        ORDER BY distance, key{collate} LIMIT :row_limit
+    ) AS first_nodes
 )
 SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
 UNION ALL
 SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
-FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id"""
+{edges}"""
+# The edges among the nodes, looked up from each node in the walk direction (the edge table is
+# indexed both ways). A directed walk follows every edge of a node nearer than `depth`, so when
+# neither a type filter nor the limit left nodes out, such an edge's far end is among the nodes and
+# only the farthest nodes' edges need their far end looked up. BOTH walks two ways, and a filtered
+# or cut answer may lack far ends: there every far end is looked up.
+DIRECTED_EDGES = {
+    "DOWNSTREAM": ("edge.source_id", "edge.target_id"),
+    "UPSTREAM": ("edge.target_id", "edge.source_id"),
+}
+ON_TRUST = "((SELECT count(*) FROM reached) <= :row_limit AND nodes.distance < :depth) OR "
+BOTH_EDGES = (
+    "FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id"
+)
+
+
+def _edges(direction: Direction, filtered: bool) -> str:
+    if direction == "BOTH":
+        return BOTH_EDGES
+    near, far = DIRECTED_EDGES[direction]
+    trusted = "" if filtered else ON_TRUST
+    return f"FROM nodes JOIN edge ON {near} = nodes.id\nWHERE {trusted}{far} IN (SELECT id FROM nodes)"
+
+
 WANTED_TYPES = {
     False: "WHERE reached.distance = 0 OR entity.type IN (SELECT value FROM json_each(:types))",
     True: "WHERE reached.distance = 0 OR entity.type = ANY(:types)",
@@ -207,6 +234,12 @@ def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[
     sql = ANSWER.format(
         walks=",\n".join(walks),
         pairs=pairs,
+        edges=_edges(direction, filtered),
+        # Every reached id is an entity (edges reference entities), so unfiltered, the count of
+        # reached nodes is the count of found ones, without the join.
+        counted="found" if filtered else "reached",
+        # Filtered, the found nodes are counted and listed: worth keeping; else cheaper inlined.
+        found_materialized="" if filtered else "NOT ",
         where=WANTED_TYPES[postgresql] if filtered else "",
         # Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation.
         collate=' COLLATE "C"' if postgresql else "",

@@ -15,7 +15,7 @@ from api.executor_plans import ObjectPlan
 PLAN_CACHE_SIZE: Final = 2048
 
 
-def _skip_include_variables(
+def skip_include_variables(
     operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
 ) -> tuple[str, ...]:
     """Names of the variables that @skip and @include read anywhere in the document."""
@@ -52,7 +52,7 @@ class PlanCache:
         operation = executor.operation
         entry = self.variables.get(id(operation))
         if entry is None or entry[0] is not operation:
-            entry = (operation, _skip_include_variables(operation, executor.fragments))
+            entry = (operation, skip_include_variables(operation, executor.fragments))
             self._bounded(self.variables)[id(operation)] = entry
         coerced = executor.variable_values.coerced
         return tuple(coerced.get(name) for name in entry[1])

@@ -35,19 +35,24 @@ def serves_directly(cls: type) -> Callable[[Compiler], Compiler]:
     return register
 
 
-def direct_result(executor: Executor[Any], plan: ObjectPlan, value: Any) -> dict[str, Any] | None:
-    """The result dict of `value` under `plan` from its class's compiled builder, or None."""
-    cls = type(value)
+def direct_builder(executor: Executor[Any], plan: ObjectPlan, cls: type) -> Builder | None:
+    """The compiled builder of `cls`'s values under `plan`, or None when the class cannot serve it."""
     compiler = COMPILERS.get(cls)
     if compiler is None:
         return None
     builder = plan.direct.get(cls, NOT_COMPILED)
     if builder is NOT_COMPILED:
         builder = plan.direct[cls] = compiler(executor, plan)
+    return builder  # type: ignore[no-any-return]
+
+
+def direct_result(executor: Executor[Any], plan: ObjectPlan, value: Any) -> dict[str, Any] | None:
+    """The result dict of `value` under `plan` from its class's compiled builder, or None."""
+    builder = direct_builder(executor, plan, type(value))
     if builder is None:
         return None
     try:
-        return builder(value)  # type: ignore[no-any-return]
+        return builder(value)
     except Exception:
         # A value the builder does not vouch for: the plan completes it, errors and all.
         return None

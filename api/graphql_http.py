@@ -15,6 +15,7 @@ from api.access import admit_graphql
 from api.context import get_context
 from api.nul_characters import MESSAGE as NUL_MESSAGE
 from api.nul_characters import carries_nul
+from api.operation_direct import direct_operation, learn
 from api.pages import graphiql_page
 from api.schema import schema
 
@@ -58,6 +59,12 @@ async def _execute(
     if refusal is not None:
         return refusal
     context = get_context(request.app.state.engine, request)
+    direct = direct_operation(query, operation_name)
+    if direct is not None:
+        # A lineage document seen before, answered straight from its walks (api.operation_direct).
+        body = await direct.answer(context.engine, variables)
+        if body is not None:
+            return JSONResponse(body, headers={"x-request-id": context.request_id})
     try:
         result = await schema.execute(
             query,
@@ -68,6 +75,8 @@ async def _execute(
         )
     except InvalidOperationTypeError:
         return _error(405, "mutations must be sent with POST")
+    if not result.errors and direct is None:
+        learn(query, operation_name, variables, context)
     return JSONResponse(_body(result), headers={"x-request-id": context.request_id})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.context import Info
 from api.errors import UserError
@@ -20,7 +21,7 @@ from api.types.described import resolver
 from api.types.entities import Entity, build_entity
 from api.types.enums import EntityType
 from api.types.lineage import Lineage, LineageDirection
-from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, walk_lineage
+from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageResult, walk_lineage
 from graph.queries import entities_by_ids
 from graph.search import MAX_FIRST, SearchLimitError, search_entities
 
@@ -41,6 +42,25 @@ Types = Annotated[
 
 def _type_names(types: list[EntityType] | None) -> list[str] | None:
     return None if types is None else [str(kind.value) for kind in types]
+
+
+async def walked(
+    connection: AsyncConnection,
+    key: str,
+    direction: LineageDirection | None,
+    depth: int | None,
+    types: list[EntityType] | None,
+    limit: int | None,
+) -> LineageResult:
+    """The walk `lineage` answers from, for its arguments as the resolver receives them."""
+    # An explicit null means the default, as an absent argument does.
+    walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
+    hops = DEFAULT_DEPTH if depth is None else depth
+    most = DEFAULT_LIMIT if limit is None else limit
+    try:
+        return await walk_lineage(connection, key, walk, hops, _type_names(types), most)
+    except LineageError as error:
+        raise UserError(f"lineage: {error}") from error
 
 
 @strawberry.type(description="Lineage walks and search.")
@@ -84,16 +104,9 @@ class LineageQuery:
             ),
         ] = DEFAULT_LIMIT,
     ) -> Lineage:
-        # An explicit null means the default, as an absent argument does.
-        walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
-        hops = DEFAULT_DEPTH if depth is None else depth
-        most = DEFAULT_LIMIT if limit is None else limit
         names = selected_entity_field_names(info)
         async with info.context.engine.connect() as connection:
-            try:
-                result = await walk_lineage(connection, key, walk, hops, _type_names(types), most)
-            except LineageError as error:
-                raise UserError(f"lineage: {error}") from error
+            result = await walked(connection, key, direction, depth, types, limit)
             if not needs_rows(names, info.schema.config.name_converter):
                 # Served from the walk itself, most often without an object per entity.
                 return WalkedLineage(result, with_ids="id" in names)

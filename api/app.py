@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.access import Access, authorize
+from api.collector import tune_collector
 from api.graphql_http import JSONResponse, graphql_get, graphql_post
 from api.label_mappings import requested_mapping
 from api.logs import configure_logging
@@ -80,6 +81,8 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
             yield
             return
         app.state.engine = await open_store(database_url)
+        # The serving process from here on: its long-lived objects exist, its requests begin.
+        tune_collector()
         try:
             yield
         finally:

@@ -31,7 +31,7 @@ from api.ids import global_id
 from api.lineage_answer import EDGE_KINDS, lineage_answer
 from api.types.entities import ENTITY_CLASSES
 from api.types.lineage import Lineage
-from graph.lineage import LineageResult
+from graph.lineage import LineageEdge, LineageNode, LineageResult
 
 # What the walk's tuples hold, by the attribute of the object that would carry it.
 # LineageEntity is (id, type, key, name); LineageNode (entity, distance); LineageEdge (source, target, kind).
@@ -118,43 +118,41 @@ def _lineage_lines(source: Source, plan: ObjectPlan) -> list[str]:
             item_plan = source.plan(item_type, field)
             variables = NODE_ENTITY if field.attribute == "nodes" else EDGE_ENTITIES
             item = "node" if field.attribute == "nodes" else "edge"
-            expression, entities = _item(source, item_plan, item, variables, index)
-            lines.append("    items = []")
-            lines.append("    append = items.append")
-            lines.append(f"    for {item} in walk.{field.attribute}:")
-            lines.extend(f"        {name} = {item}[{position}]" for name, position in entities.items())
-            lines.append(f"        append({expression})")
-            lines.append(f"    result[{key}] = items")
+            expression = _item(source, item_plan, item, variables, index)
+            # Each tuple unpacked into one name per position (see `_part`), in one comprehension.
+            width = len((LineageNode if item == "node" else LineageEdge)._fields)
+            parts = ", ".join(_part(index, position) for position in range(width))
+            lines.append(f"    result[{key}] = [{expression} for {parts} in walk.{field.attribute}]")
         else:
             raise Unservable(field.name)
     return lines
 
 
-def _item(
-    source: Source, plan: ObjectPlan, item: str, entity_positions: dict[str, int], index: int
-) -> tuple[str, dict[str, int]]:
-    """The dict expression of one node or edge, and the entity variables it reads."""
+def _part(index: int, position: int) -> str:
+    """The name a builder gives position `position` of the tuples of its `index`-th field."""
+    return f"p{index}_{position}"
+
+
+def _item(source: Source, plan: ObjectPlan, item: str, entity_positions: dict[str, int], index: int) -> str:
+    """The dict expression of one node or edge, from the names its tuple is unpacked into."""
     parts: list[str] = []
-    entities: dict[str, int] = {}
     for field in plan.fields:
         if field.kind == TYPENAME:
             value = repr(plan.type_name)
         elif field.kind == COMPOSITE and field.attribute in entity_positions:
-            variable = f"e{index}_{entity_positions[field.attribute]}"
-            entities[variable] = entity_positions[field.attribute]
-            value = _entity(source, field, variable)
+            value = _entity(source, field, _part(index, entity_positions[field.attribute]))
         elif field.kind == LEAF and field.attribute == "distance" and item == "node":
             _expect_leaf(field, GraphQLInt)
-            value = f"{item}[1]"
+            value = _part(index, 1)
         elif field.kind == LEAF and field.attribute == "kind" and item == "edge":
             assert field.shape is not None
             named = field.shape.named
             names = {stored: leaf_serializer(named, member)(member) for stored, member in EDGE_KINDS.items()}
-            value = f"{source.constant(names)}[{item}[2]]"
+            value = f"{source.constant(names)}[{_part(index, 2)}]"
         else:
             raise Unservable(field.name)
         parts.append(f"{field.name!r}: {value}")
-    return "{" + ", ".join(parts) + "}", entities
+    return "{" + ", ".join(parts) + "}"
 
 
 def _entity(source: Source, field: FieldPlan, variable: str) -> str:

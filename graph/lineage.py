@@ -16,6 +16,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from graph.db import dump_json
@@ -126,35 +127,50 @@ async def _walk(
         parameters["types"] = list(types) if postgresql else dump_json(list(types))
     statement, names = _statement(direction, types is not None, postgresql)
     rows = await fetch_rows(connection, statement, [parameters[name] for name in names])
-    # Rows are (0, id, distance, type, key, name) for the entities, (1, source id, target id, kind,
-    # NULL, NULL) for the edges among them, in no promised order: sorting the whole answer in SQL
-    # cost more than sorting the nodes here (the edges are sorted by key below in any case).
-    node_rows: list[Sequence[Any]] = []
-    edge_rows: list[Sequence[Any]] = []
-    for row in rows:
-        (edge_rows if row[0] else node_rows).append(row)
+    node_rows, edge_rows = _answer_parts(rows, postgresql)
     # (distance, key): the root alone has distance 0, so it comes first. Python orders strings by
     # code point, as SQLite does and PostgreSQL's C collation does.
     node_rows.sort(key=_NODE_ORDER)
-    if not node_rows or node_rows[0][2] != 0:
+    if not node_rows or node_rows[0][1] != 0:
         raise LineageRootNotFound(root_key)
     truncated = len(node_rows) > limit + 1
     del node_rows[limit + 1 :]
-    by_id = {row[1]: _build(LineageEntity, (row[1], row[3], row[4], row[5])) for row in node_rows}
-    kept: list[LineageNode] = [_build(LineageNode, (by_id[row[1]], row[2])) for row in node_rows]
+    by_id = {row[0]: _build(LineageEntity, (row[0], row[2], row[3], row[4])) for row in node_rows}
+    kept: list[LineageNode] = [_build(LineageNode, (by_id[row[0]], row[1])) for row in node_rows]
     # Edges by (source key, target key, kind), compared as plain tuples; the three are unique.
     keyed = []
-    for row in edge_rows:
-        source, target = by_id.get(row[1]), by_id.get(row[2])
+    for source_id, target_id, kind in edge_rows:
+        source, target = by_id.get(source_id), by_id.get(target_id)
         # An edge to a node left out (past the limit, or of a type not asked for) is not part of it.
         if source is not None and target is not None:
-            keyed.append((source.key, target.key, row[3], source, target))
+            keyed.append((source.key, target.key, kind, source, target))
     keyed.sort()
     edges = [_build(LineageEdge, (item[3], item[4], item[2])) for item in keyed]
     return LineageResult(kept[0].entity, kept[1:], edges, truncated=truncated, statements=1)
 
 
-_NODE_ORDER = itemgetter(2, 4)
+def _answer_parts(rows: Sequence[Sequence[Any]], postgresql: bool) -> tuple[list[Any], list[Any]]:
+    """The (id, distance, type, key, name) of the nodes and the (source id, target id, kind) of the
+    edges among them, in no promised order (sorting in SQL cost more than sorting here).
+
+    SQLite hands over each part as one JSON array: converting 1,500 rows into Python tuples cost
+    its driver more than building and parsing the same arrays (measured: 2.22 ms against 1.91 for
+    a 754-node walk). PostgreSQL returns rows (0, node...) and (1, edge..., NULL, NULL).
+    """
+    if not postgresql:
+        nodes, edges = rows[0]
+        return orjson.loads(nodes), orjson.loads(edges or "[]")
+    node_rows: list[Any] = []
+    edge_rows: list[Any] = []
+    for row in rows:
+        if row[0]:
+            edge_rows.append((row[1], row[2], row[3]))
+        else:
+            node_rows.append((row[1], row[2], row[3], row[4], row[5]))
+    return node_rows, edge_rows
+
+
+_NODE_ORDER = itemgetter(1, 3)
 
 
 # Every (entity id, hops) pair reachable by a walk of at most `depth` hops from the root. UNION (not
@@ -191,10 +207,15 @@ nodes AS MATERIALIZED (
         ORDER BY distance, key{collate} LIMIT :row_limit
     ) AS first_nodes
 )
-SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
+{answer}"""
+# The answer's two parts (see `_answer_parts`).
+ROWS_ANSWER = """SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
 UNION ALL
 SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
 {edges}"""
+JSON_ANSWER = """SELECT (SELECT json_group_array(json_array(id, distance, type, key, name)) FROM nodes),
+    (SELECT json_group_array(json_array(edge.source_id, edge.target_id, edge.kind))
+{edges})"""
 # The edges among the nodes, looked up from each node in the walk direction (the edge table is
 # indexed both ways). A directed walk follows every edge of a node nearer than `depth`, so when
 # neither a type filter nor the limit left nodes out, such an edge's far end is among the nodes and
@@ -234,7 +255,9 @@ def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[
     sql = ANSWER.format(
         walks=",\n".join(walks),
         pairs=pairs,
-        edges=_edges(direction, filtered),
+        answer=(ROWS_ANSWER if postgresql else JSON_ANSWER).format(
+            edges=_edges(direction, filtered), collate=' COLLATE "C"' if postgresql else ""
+        ),
         # Every reached id is an entity (edges reference entities), so unfiltered, the count of
         # reached nodes is the count of found ones, without the join.
         counted="found" if filtered else "reached",

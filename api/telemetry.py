@@ -59,6 +59,10 @@ RECORDS_INGESTED = Counter(
     ["type", "outcome"],
 )
 
+# The labelled children of REQUESTS and LATENCY by their labels: `labels()` takes a lock and
+# builds its key on every call. Bounded as the labels are (routes, methods, operations, statuses).
+_request_series: dict[tuple[str, str, str, str], tuple[Counter, Histogram]] = {}
+
 _known_operations: set[str] = set()
 _known_operations_lock = threading.Lock()
 
@@ -74,6 +78,17 @@ def count_ingested(summary: IngestSummary) -> None:
             value = getattr(counts, outcome)
             if value:
                 RECORDS_INGESTED.labels(type=record_type, outcome=outcome).inc(value)
+
+
+def count_request(route: str, method: str, operation: str, status: str, seconds: float) -> None:
+    """One answered request in REQUESTS and LATENCY."""
+    key = (route, method, operation, status)
+    series = _request_series.get(key)
+    if series is None:
+        requests = REQUESTS.labels(route=route, method=method, operation=operation, status=status)
+        series = _request_series[key] = (requests, LATENCY.labels(route=route, operation=operation))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def operation_label(name: str | None) -> str:

@@ -22,7 +22,12 @@ async def fetch_rows(
 ) -> Sequence[Sequence[Any]]:
     """Every row of one read, on the connection's own driver connection (and its transaction, if any)."""
     _announce(connection, statement, parameters)
-    raw = await connection.get_raw_connection()
+    sync = connection.sync_connection
+    if sync is not None and not sync.closed and not sync.invalidated:
+        # Checked out and valid: the pooled connection is at hand, without a greenlet hop.
+        raw = sync.connection
+    else:
+        raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     if connection.dialect.name == "postgresql":
         rows: Sequence[Sequence[Any]] = await driver.fetch(statement, *parameters)

@@ -89,36 +89,29 @@ async def post(client: httpx.AsyncClient, document: str, variables: dict[str, An
     return response.content
 
 
-@pytest.mark.parametrize(("document", "variables"), SERVED)
-async def test_walk_only_documents_are_answered_directly_with_the_same_bytes(
+@pytest.mark.parametrize(
+    ("document", "variables", "served"),
+    [(*case, True) for case in SERVED] + [(*case, False) for case in NOT_SERVED],
+)
+async def test_walk_only_documents_are_answered_directly_and_others_by_the_executor(
     engine: AsyncEngine,
     client: httpx.AsyncClient,
     direct_answers: list[Any],
     document: str,
     variables: dict[str, Any] | None,
+    served: bool,
 ) -> None:
     await load(engine, SMALL_GRAPH)
     expected = await post(client, document, variables)
     assert b'"errors"' not in expected
     assert direct_answers == []
     for _ in range(2):
+        # The same bytes either way.
         assert await post(client, document, variables) == expected
-    assert len(direct_answers) == 2 and None not in direct_answers
-
-
-@pytest.mark.parametrize(("document", "variables"), NOT_SERVED)
-async def test_other_documents_stay_with_the_executor(
-    engine: AsyncEngine,
-    client: httpx.AsyncClient,
-    direct_answers: list[Any],
-    document: str,
-    variables: dict[str, Any] | None,
-) -> None:
-    await load(engine, SMALL_GRAPH)
-    expected = await post(client, document, variables)
-    assert b'"errors"' not in expected
-    assert await post(client, document, variables) == expected
-    assert direct_answers == []
+    if served:
+        assert len(direct_answers) == 2 and None not in direct_answers
+    else:
+        assert direct_answers == []
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -15,6 +16,7 @@ from api.store import open_store
 from graph.db import database_url
 
 Result = TypeVar("Result")
+THREAD_WAIT_SECONDS = 5
 
 DatabaseOption = Annotated[
     str | None,
@@ -37,7 +39,12 @@ def run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) 
     """
 
     async def opened() -> Result:
-        engine = await open_store(database_url(database))
+        before = set(threading.enumerate())
+        try:
+            engine = await open_store(database_url(database))
+        except OperationalError:
+            await _threads_ended(set(threading.enumerate()) - before)
+            raise
         try:
             return await work(engine)
         finally:
@@ -54,6 +61,17 @@ def run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) 
     except OSError as failure:
         typer.echo(f"error: {failure}", err=True)
     raise typer.Exit(1)
+
+
+async def _threads_ended(threads: set[threading.Thread]) -> None:
+    """Wait, with the event loop running, for the threads a failed open started.
+
+    aiosqlite stops the worker thread of a connection that failed to open without waiting for it,
+    and that thread reports back to the event loop: once `asyncio.run` has closed the loop, it
+    fails and prints its traceback under the command's one-line error.
+    """
+    for thread in threads:
+        await asyncio.to_thread(thread.join, THREAD_WAIT_SECONDS)
 
 
 def shown(url: str) -> str:

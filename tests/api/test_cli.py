@@ -178,8 +178,6 @@ def test_demo_measures_ages_from_the_given_now(runner: CliRunner, database: Path
     assert datetime(2025, 6, 1, tzinfo=UTC) < moment <= datetime(2026, 1, 1, tzinfo=UTC)
 
 
-# aiosqlite's worker thread outlives a failed connect and complains once the event loop is closed.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_unopenable_database_exits_1_with_the_reason(runner: CliRunner, tmp_path: Path) -> None:
     missing = url(tmp_path / "no such folder" / "graph.db")
     result = runner.invoke(app, ["db", "upgrade", "--database", missing])

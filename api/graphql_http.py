@@ -58,13 +58,14 @@ async def _execute(
     refusal = await admit_graphql(request, query, operation_name, variables)
     if refusal is not None:
         return refusal
-    context = get_context(request.app.state.engine, request)
     direct = direct_operation(query, operation_name)
     if direct is not None:
-        # A lineage document seen before, answered straight from its walks (api.operation_direct).
-        body = await direct.answer(context.engine, variables)
+        # A lineage document seen before, answered straight from its walks (api.operation_direct);
+        # RequestTelemetry names the response with the request id.
+        body = await direct.answer(request.app.state.engine, variables)
         if body is not None:
-            return JSONResponse(body, headers={"x-request-id": context.request_id})
+            return JSONResponse(body)
+    context = get_context(request.app.state.engine, request)
     try:
         result = await schema.execute(
             query,

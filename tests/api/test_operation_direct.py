@@ -84,8 +84,11 @@ def direct_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, A
 
 
 async def post(client: httpx.AsyncClient, document: str, variables: dict[str, Any] | None) -> bytes:
-    response = await client.post("/graphql", json={"query": document, "variables": variables})
+    response = await client.post(
+        "/graphql", json={"query": document, "variables": variables}, headers={"x-request-id": "req-7"}
+    )
     assert response.status_code == 200, response.text
+    assert response.headers["x-request-id"] == "req-7"
     return response.content
 
 

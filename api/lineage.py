@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.context import Info
 from api.errors import UserError
@@ -45,14 +45,15 @@ def _type_names(types: list[EntityType] | None) -> list[str] | None:
 
 
 async def walked(
-    connection: AsyncConnection,
+    connection: AsyncConnection | AsyncEngine,
     key: str,
     direction: LineageDirection | None,
     depth: int | None,
     types: list[EntityType] | None,
     limit: int | None,
 ) -> LineageResult:
-    """The walk `lineage` answers from, for its arguments as the resolver receives them."""
+    """The walk `lineage` answers from, for its arguments as the resolver receives them (on a
+    connection of the engine's pool of its own when given the engine)."""
     # An explicit null means the default, as an absent argument does.
     walk = DIRECTIONS[direction or LineageDirection.UPSTREAM]
     hops = DEFAULT_DEPTH if depth is None else depth

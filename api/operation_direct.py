@@ -73,14 +73,14 @@ class DirectOperation:
             return None  # the full path reports the variables' errors
         data: dict[str, Any] = {}
         try:
-            async with engine.connect() as connection:
-                for name, walk in self.fields:
-                    if walk is None:
-                        data[name] = self.root_type_name
-                        continue
-                    arguments = get_argument_values(walk.field, walk.node, coerced)
-                    result = await walked(connection, **arguments)
-                    data[name] = walk.builder(WalkedLineage(result, with_ids=True))
+            for name, walk in self.fields:
+                if walk is None:
+                    data[name] = self.root_type_name
+                    continue
+                arguments = get_argument_values(walk.field, walk.node, coerced)
+                # Each walk on a connection of the pool's for its one statement.
+                result = await walked(engine, **arguments)
+                data[name] = walk.builder(WalkedLineage(result, with_ids=True))
         except Exception:
             # An error of the request's own (reported with its path by the full path) or a value
             # a builder does not vouch for.

@@ -10,9 +10,9 @@ lineage view, SQLAlchemy's per-statement work would cost more than SQLite's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from graph.db import dump_json
-from graph.driver import fetch_rows
+from graph.driver import fetch_rows, fetch_rows_pooled
 
 Direction = Literal["UPSTREAM", "DOWNSTREAM", "BOTH"]
 DIRECTIONS: tuple[Direction, ...] = ("UPSTREAM", "DOWNSTREAM", "BOTH")
@@ -30,6 +30,10 @@ MAX_LIMIT = 10_000
 
 # A NamedTuple's constructor is Python code; on thousands of rows, tuple.__new__ is noticeably cheaper.
 _build: Any = tuple.__new__
+
+
+# Sends one statement with its parameters, returns its rows.
+Reader = Callable[[str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]]
 
 
 class LineageError(ValueError):
@@ -91,10 +95,14 @@ async def walk_lineage(
     the first `limit` and set `truncated`. Raises LineageRootNotFound or LineageLimitError.
     """
     _check_bounds(direction, depth, limit)
+    read: Reader
     if isinstance(connection_or_engine, AsyncEngine):
-        async with connection_or_engine.connect() as connection:
-            return await _walk(connection, root_key, direction, depth, types, limit)
-    return await _walk(connection_or_engine, root_key, direction, depth, types, limit)
+        # A connection of the pool's for this one statement.
+        read = partial(fetch_rows_pooled, connection_or_engine)
+    else:
+        read = partial(fetch_rows, connection_or_engine)
+    postgresql = connection_or_engine.dialect.name == "postgresql"
+    return await _walk(read, postgresql, root_key, direction, depth, types, limit)
 
 
 def _check_bounds(direction: str, depth: int, limit: int) -> None:
@@ -107,14 +115,14 @@ def _check_bounds(direction: str, depth: int, limit: int) -> None:
 
 
 async def _walk(
-    connection: AsyncConnection,
+    read: Reader,
+    postgresql: bool,
     root_key: str,
     direction: Direction,
     depth: int,
     types: Sequence[str] | None,
     limit: int,
 ) -> LineageResult:
-    postgresql = connection.dialect.name == "postgresql"
     parameters: dict[str, Any] = {
         "root_key": root_key,
         # No type wanted: nothing to find, so the walk stops at the root.
@@ -126,7 +134,7 @@ async def _walk(
         # A list binds as an array on PostgreSQL; SQLite reads it with json_each.
         parameters["types"] = list(types) if postgresql else dump_json(list(types))
     statement, names = _statement(direction, types is not None, postgresql)
-    rows = await fetch_rows(connection, statement, [parameters[name] for name in names])
+    rows = await read(statement, [parameters[name] for name in names])
     node_rows, edge_rows = _answer_parts(rows, postgresql)
     # (distance, key): the root alone has distance 0, so it comes first. Python orders strings by
     # code point, as SQLite does and PostgreSQL's C collation does.

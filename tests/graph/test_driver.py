@@ -1,15 +1,17 @@
-"""Reads sent straight to the driver: same rows as SQLAlchemy, seen by listeners, inside transactions."""
+"""Reads sent straight to the driver: same rows as SQLAlchemy, seen by listeners, inside transactions,
+and on a pooled connection of their own that always goes back to the pool."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.db import is_sqlite, open_engine, write_transaction
-from graph.driver import fetch_rows
+from graph.driver import fetch_rows, fetch_rows_pooled
 
 
 def _placeholder(engine: AsyncEngine) -> str:
@@ -59,3 +61,31 @@ async def test_sqlite_reads_run_on_the_calling_thread(sqlite_url: str) -> None:
     finally:
         await engine.dispose()
     assert rows[0][0] == threading.get_ident()
+
+
+async def test_a_pooled_read_agrees_is_seen_by_listeners_and_gives_its_connection_back(
+    engine: AsyncEngine,
+) -> None:
+    seen: list[tuple[Any, str]] = []
+
+    def record(connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append((connection, statement))
+
+    statement = f"SELECT {_placeholder(engine)} + 1"
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        rows = await fetch_rows_pooled(engine, statement, [41])
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert [tuple(row) for row in rows] == [(42,)]
+    assert seen == [(None, statement)]
+    pool: Any = engine.sync_engine.pool
+    assert pool.checkedout() == 0
+
+
+async def test_a_failing_pooled_read_raises_and_still_gives_its_connection_back(engine: AsyncEngine) -> None:
+    with pytest.raises(Exception, match="no_such_table"):
+        await fetch_rows_pooled(engine, "SELECT * FROM no_such_table", [])
+    pool: Any = engine.sync_engine.pool
+    assert pool.checkedout() == 0
+    assert [tuple(row) for row in await fetch_rows_pooled(engine, "SELECT 7", [])] == [(7,)]

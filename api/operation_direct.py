@@ -130,8 +130,11 @@ def _compiled(
         return None
     fields: list[tuple[str, RootWalk | None]] = []
     for name, node in roots.items():
-        walk = None if node.name.value == TYPENAME else _root_walk(executor, root_type, node)
-        if walk is None and node.name.value != TYPENAME:
+        if node.name.value == TYPENAME:
+            fields.append((name, None))
+            continue
+        walk = _root_walk(executor, root_type, node)
+        if walk is None:
             return None
         fields.append((name, walk))
     return DirectOperation(graphql_schema, operation, tuple(fields), root_type.name)

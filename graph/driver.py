@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import await_only, greenlet_spawn
 
@@ -23,8 +23,9 @@ async def fetch_rows(
     connection: AsyncConnection, statement: str, parameters: Sequence[Any]
 ) -> Sequence[Sequence[Any]]:
     """Every row of one read, on the connection's own driver connection (and its transaction, if any)."""
-    _announce(connection, statement, parameters)
     sync = connection.sync_connection
+    if sync is not None:
+        _announce(sync, sync, statement, parameters)
     if sync is not None and not sync.closed and not sync.invalidated:
         # Checked out and valid: the pooled connection is at hand, without a greenlet hop.
         raw = sync.connection
@@ -34,13 +35,7 @@ async def fetch_rows(
     if connection.dialect.name == "postgresql":
         rows: Sequence[Sequence[Any]] = await driver.fetch(statement, *parameters)
         return rows
-    # aiosqlite: the statement runs on this thread, on the sqlite3 connection aiosqlite wraps.
-    # A trip to aiosqlite's own thread and back cost about 0.1 ms (measured), as much as a whole
-    # lineage walk of a few dozen nodes; the connection is checked out to this caller, so nothing
-    # else runs on it meanwhile, and SQLAlchemy opens it with check_same_thread=False. Readers
-    # never wait for writers under WAL, so the event loop is held only for the read itself.
-    found: Sequence[Sequence[Any]] = driver._conn.execute(statement, parameters).fetchall()
-    return found
+    return _sqlite_rows(driver, statement, parameters)
 
 
 async def fetch_rows_pooled(
@@ -57,25 +52,33 @@ async def fetch_rows_pooled(
 
 
 def _pooled_read(engine: Engine, statement: str, parameters: Sequence[Any]) -> Sequence[Sequence[Any]]:
-    for listener in engine.dispatch.before_cursor_execute:
-        listener(None, None, statement, parameters, None, False)
+    _announce(engine, None, statement, parameters)
     pooled = engine.raw_connection()
     try:
         driver: Any = pooled.driver_connection
         if engine.dialect.name == "postgresql":
             rows: Sequence[Sequence[Any]] = await_only(driver.fetch(statement, *parameters))
             return rows
-        # aiosqlite: on this thread, as in `fetch_rows`.
-        found: Sequence[Sequence[Any]] = driver._conn.execute(statement, parameters).fetchall()
-        return found
+        return _sqlite_rows(driver, statement, parameters)
     finally:
         pooled.close()
 
 
-def _announce(connection: AsyncConnection, statement: str, parameters: Sequence[Any]) -> None:
-    """Call the engine's `before_cursor_execute` listeners as SQLAlchemy would (no cursor, no context)."""
-    sync = connection.sync_connection
-    if sync is None:
-        return
-    for listener in sync.dispatch.before_cursor_execute:
-        listener(sync, None, statement, parameters, None, False)
+def _sqlite_rows(driver: Any, statement: str, parameters: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    """The rows of a read on aiosqlite's connection, run on this thread on the sqlite3 connection it wraps.
+
+    A trip to aiosqlite's own thread and back cost about 0.1 ms (measured), as much as a whole
+    lineage walk of a few dozen nodes; the connection is checked out to this caller, so nothing
+    else runs on it meanwhile, and SQLAlchemy opens it with check_same_thread=False. Readers never
+    wait for writers under WAL, so the event loop is held only for the read itself.
+    """
+    found: Sequence[Sequence[Any]] = driver._conn.execute(statement, parameters).fetchall()
+    return found
+
+
+def _announce(
+    events: Connection | Engine, connection: Connection | None, statement: str, parameters: Sequence[Any]
+) -> None:
+    """Call the `before_cursor_execute` listeners of `events` as SQLAlchemy would (no cursor, no context)."""
+    for listener in events.dispatch.before_cursor_execute:
+        listener(connection, None, statement, parameters, None, False)

@@ -260,20 +260,20 @@ def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[
     names = ("UPSTREAM", "DOWNSTREAM") if direction == "BOTH" else (direction,)
     walks = [WALKS[name] for name in names]
     pairs = " UNION ALL ".join(f"SELECT id, distance FROM {walk.split('(', 1)[0]}" for walk in walks)
+    # Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation.
+    collate = ' COLLATE "C"' if postgresql else ""
+    answer = ROWS_ANSWER if postgresql else JSON_ANSWER
     sql = ANSWER.format(
         walks=",\n".join(walks),
         pairs=pairs,
-        answer=(ROWS_ANSWER if postgresql else JSON_ANSWER).format(
-            edges=_edges(direction, filtered), collate=' COLLATE "C"' if postgresql else ""
-        ),
+        answer=answer.format(edges=_edges(direction, filtered), collate=collate),
         # Every reached id is an entity (edges reference entities), so unfiltered, the count of
         # reached nodes is the count of found ones, without the join.
         counted="found" if filtered else "reached",
         # Filtered, the found nodes are counted and listed: worth keeping; else cheaper inlined.
         found_materialized="" if filtered else "NOT ",
         where=WANTED_TYPES[postgresql] if filtered else "",
-        # Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation.
-        collate=' COLLATE "C"' if postgresql else "",
+        collate=collate,
     )
     order: list[str] = []
     if postgresql:

@@ -19,10 +19,14 @@ from graphql.language.parser import parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from api.bounded_cache import OldestFirst
+
 DOCUMENT_CACHE_SIZE: Final = 512
 
 ValidationKey = tuple[int, int, tuple[type[ASTValidationRule], ...]]
-_VALIDATED: dict[ValidationKey, tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]] = {}
+_VALIDATED: OldestFirst[ValidationKey, tuple[DocumentNode, GraphQLSchema, list[GraphQLError]]] = OldestFirst(
+    DOCUMENT_CACHE_SIZE
+)
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
@@ -37,9 +41,6 @@ def validated(
     key = (id(schema), id(document), rules)
     entry = _VALIDATED.get(key)
     if entry is None or entry[0] is not document or entry[1] is not schema:
-        if len(_VALIDATED) >= DOCUMENT_CACHE_SIZE:
-            # Oldest first: a document in use is validated again at worst once after an eviction.
-            del _VALIDATED[next(iter(_VALIDATED))]
         entry = (document, schema, validate_document(schema, document, rules))
         _VALIDATED[key] = entry
     return entry[2]

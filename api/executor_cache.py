@@ -9,6 +9,7 @@ from graphql import GraphQLObjectType, OperationDefinitionNode, SelectionSetNode
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 
+from api.bounded_cache import OldestFirst
 from api.executor_compile import planned
 from api.executor_plans import ObjectPlan
 
@@ -43,9 +44,8 @@ class PlanCache:
     """
 
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
-        self.plans: dict[Hashable, tuple[FieldDetailsList, ObjectPlan | None]] = {}
-        self.variables: dict[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = {}
+        self.plans: OldestFirst[Hashable, tuple[FieldDetailsList, ObjectPlan | None]] = OldestFirst(size)
+        self.variables: OldestFirst[int, tuple[OperationDefinitionNode, tuple[str, ...]]] = OldestFirst(size)
 
     def directive_values(self, executor: Executor[Any]) -> tuple[Any, ...]:
         """The values of the variables that decide which fields @skip and @include keep."""
@@ -53,7 +53,7 @@ class PlanCache:
         entry = self.variables.get(id(operation))
         if entry is None or entry[0] is not operation:
             entry = (operation, skip_include_variables(operation, executor.fragments))
-            self._bounded(self.variables)[id(operation)] = entry
+            self.variables[id(operation)] = entry
         coerced = executor.variable_values.coerced
         return tuple(coerced.get(name) for name in entry[1])
 
@@ -68,14 +68,8 @@ class PlanCache:
         entry = self.plans.get(key)
         if entry is None:
             entry = (details, planned(executor, object_type, details))
-            self._bounded(self.plans)[key] = entry
+            self.plans[key] = entry
         return entry[1]
-
-    def _bounded(self, entries: dict[Any, Any]) -> dict[Any, Any]:
-        if len(entries) >= self.size:
-            # Oldest first: documents in use are recompiled at worst once after an eviction.
-            del entries[next(iter(entries))]
-        return entries
 
 
 PLANS = PlanCache()

@@ -20,6 +20,7 @@ from sqlalchemy import Row
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.nodes import SelectedField, Selection
 
+from api.bounded_cache import OldestFirst
 from api.context import Info
 from api.ids import global_id
 from api.types.entities import ENTITY_CLASSES, Entity, build_entity
@@ -64,8 +65,11 @@ def entity_field_names(lineage_fields: Sequence[Selection]) -> set[str]:
 
 # Documents are parsed once and cached by the schema, so an operation node and a field's path name
 # the same selection on every request that sends the same text.
-_NAMES_BY_SELECTION: dict[tuple[int, tuple[str | int, ...]], tuple[OperationDefinitionNode, set[str]]] = {}
 NAMES_CACHE_SIZE = 512
+SelectionKey = tuple[int, tuple[str | int, ...]]
+_NAMES_BY_SELECTION: OldestFirst[SelectionKey, tuple[OperationDefinitionNode, set[str]]] = OldestFirst(
+    NAMES_CACHE_SIZE
+)
 
 
 def selected_entity_field_names(info: Info) -> set[str]:
@@ -74,8 +78,6 @@ def selected_entity_field_names(info: Info) -> set[str]:
     key = (id(operation), tuple(info.path.as_list()))
     entry = _NAMES_BY_SELECTION.get(key)
     if entry is None or entry[0] is not operation:
-        if len(_NAMES_BY_SELECTION) >= NAMES_CACHE_SIZE:
-            del _NAMES_BY_SELECTION[next(iter(_NAMES_BY_SELECTION))]
         entry = (operation, entity_field_names(info.selected_fields))
         _NAMES_BY_SELECTION[key] = entry
     return entry[1]

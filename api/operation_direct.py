@@ -32,6 +32,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions import SchemaExtension
 
+from api.bounded_cache import OldestFirst
 from api.context import Context
 from api.document_cache import parsed
 from api.executor import FastExecutor
@@ -88,7 +89,7 @@ class DirectOperation:
         return {"data": data}
 
 
-_LEARNED: dict[tuple[str, str | None], DirectOperation | None] = {}
+_LEARNED: OldestFirst[tuple[str, str | None], DirectOperation | None] = OldestFirst(DIRECT_CACHE_SIZE)
 
 
 def direct_operation(query: str, operation_name: str | None) -> DirectOperation | None:
@@ -101,9 +102,6 @@ def learn(query: str, operation_name: str | None, variables: dict[str, Any] | No
     key = (query, operation_name)
     if key in _LEARNED:
         return
-    if len(_LEARNED) >= DIRECT_CACHE_SIZE:
-        # Oldest first: a document in use is learnt again at worst once after an eviction.
-        del _LEARNED[next(iter(_LEARNED))]
     _LEARNED[key] = _compiled(query, operation_name, variables, context)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import api.document_cache as document_cache
+from api.bounded_cache import OldestFirst
 from api.schema import schema
 
 
@@ -20,7 +21,7 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return validate(*args)
 
     monkeypatch.setattr(document_cache, "validate_document", counting)
-    monkeypatch.setattr(document_cache, "_VALIDATED", {})
+    monkeypatch.setattr(document_cache, "_VALIDATED", OldestFirst(document_cache.DOCUMENT_CACHE_SIZE))
     return calls
 
 
@@ -51,7 +52,7 @@ async def test_a_different_text_is_validated_on_its_own(validations: list[Any]) 
 
 
 def test_cache_is_bounded(validations: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(document_cache, "DOCUMENT_CACHE_SIZE", 3)
+    monkeypatch.setattr(document_cache, "_VALIDATED", OldestFirst(3))
     graphql_schema = schema._schema
     documents = [document_cache.parse(f"query Q{index} {{ __typename }}") for index in range(5)]
     for document in documents:

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import api.operation_direct
+from api.bounded_cache import OldestFirst
 from api.operation_direct import DirectOperation
 from tests.api.graphs import SMALL_GRAPH, load
 from tests.api.test_lineage_direct import random_lineage
@@ -70,7 +71,7 @@ NOT_SERVED = [
 @pytest.fixture
 def direct_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any] | None]]:
     """What each direct attempt gave (None: left to the full path), with nothing learnt before."""
-    monkeypatch.setattr(api.operation_direct, "_LEARNED", {})
+    monkeypatch.setattr(api.operation_direct, "_LEARNED", OldestFirst(api.operation_direct.DIRECT_CACHE_SIZE))
     answers: list[dict[str, Any] | None] = []
     answer = DirectOperation.answer
 

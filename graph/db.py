@@ -50,6 +50,9 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     if sqlite:
         # Reset on return is done by on_reset below, only when there is something to roll back.
         options.setdefault("pool_reset_on_return", None)
+        # graph.driver reads on the event loop's thread through the connection aiosqlite opened in
+        # its own; connect_args win over the URL's query, so a URL cannot turn the check back on.
+        options["connect_args"] = {**options.get("connect_args", {}), "check_same_thread": False}
     engine = create_async_engine(url, **options)
     if sqlite:
         _configure_sqlite(engine)

@@ -69,7 +69,7 @@ def _sqlite_rows(driver: Any, statement: str, parameters: Sequence[Any]) -> Sequ
 
     A trip to aiosqlite's own thread and back cost about 0.1 ms (measured), as much as a whole
     lineage walk of a few dozen nodes; the connection is checked out to this caller, so nothing
-    else runs on it meanwhile, and SQLAlchemy opens it with check_same_thread=False. Readers never
+    else runs on it meanwhile, and graph.db opens it with check_same_thread=False. Readers never
     wait for writers under WAL, so the event loop is held only for the read itself.
     """
     found: Sequence[Sequence[Any]] = driver._conn.execute(statement, parameters).fetchall()

@@ -63,6 +63,21 @@ async def test_sqlite_reads_run_on_the_calling_thread(sqlite_url: str) -> None:
     assert rows[0][0] == threading.get_ident()
 
 
+@pytest.mark.parametrize("pooled", [False, True])
+async def test_sqlite_reads_work_when_the_url_asks_for_thread_checks(sqlite_url: str, pooled: bool) -> None:
+    """Reads run on the loop's thread whatever the URL says: the engine always opens without the check."""
+    engine = await open_engine(f"{sqlite_url}?check_same_thread=true")
+    try:
+        if pooled:
+            rows = await fetch_rows_pooled(engine, "SELECT count(*) FROM entity", [])
+        else:
+            async with engine.connect() as connection:
+                rows = await fetch_rows(connection, "SELECT count(*) FROM entity", [])
+    finally:
+        await engine.dispose()
+    assert rows[0][0] == 0
+
+
 async def test_a_pooled_read_agrees_is_seen_by_listeners_and_gives_its_connection_back(
     engine: AsyncEngine,
 ) -> None:

@@ -103,7 +103,7 @@ async def test_index_follows_renames_and_deletes(engine: AsyncEngine) -> None:
     assert await keys(engine, "ads_prod") == []
 
 
-async def plan_of_search(engine: AsyncEngine, query: str) -> str:
+async def plan_of_search(engine: AsyncEngine, query: str, types: list[str] | None = None) -> str:
     """The database's plan for the statement search_entities really sends."""
     sent: list[tuple[str, Any]] = []
 
@@ -113,7 +113,7 @@ async def plan_of_search(engine: AsyncEngine, query: str) -> str:
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        await search_entities(engine, query, None, 10)
+        await search_entities(engine, query, types, 10)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     [(statement, parameters)] = sent
@@ -146,6 +146,19 @@ async def test_short_search_is_answered_by_an_index(engine: AsyncEngine) -> None
     else:
         assert "ix_entity_lower_key_trgm" in plan and "ix_entity_lower_name_trgm" in plan
     assert "SCAN entity" not in plan and "Seq Scan on entity" not in plan
+
+
+@pytest.mark.parametrize("query", ["clicks", "ct"])
+async def test_a_type_filter_never_leads_the_search(engine: AsyncEngine, query: str) -> None:
+    """Started from the (type, key) index, SQLite ran the text match once per entity of the types."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner weighs the type index against the trigram indexes by cost")
+    await load_named(engine)
+    plan = await plan_of_search(engine, query, ["FeatureSource", "ModelBinary"])
+    assert "ix_entity_type" not in plan
+    assert "ix_entity_lower_key" in plan and "ix_entity_lower_name" in plan
+    if len(query) >= 3:
+        assert "VIRTUAL TABLE INDEX" in plan
 
 
 async def test_search_issues_one_statement(engine: AsyncEngine) -> None:

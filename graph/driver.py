@@ -6,15 +6,19 @@ thread); a lineage walk of a few dozen nodes costs SQLite a tenth of that. These
 plain SQL with positional parameters in the driver's own style, rows come back as the driver's
 tuples, and the engine's `before_cursor_execute` listeners still see each statement, so
 statement counting and tracing treat them like every other. On SQLite they run on the calling
-thread, without the trip to aiosqlite's worker thread.
+thread, without the trip to aiosqlite's worker thread; reads outside any transaction on a SQLite
+file go to a connection of the thread's own that stays open, without a trip through the pool.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import await_only, greenlet_spawn
 
@@ -45,10 +49,17 @@ async def fetch_rows_pooled(
 
     Opening an AsyncConnection and closing it cost two trips into SQLAlchemy's greenlet and a
     Connection object (0.124 against 0.089 ms for a 23-node walk, measured); here checkout, read
-    and checkin (with the pool's reset) run in one. There is no Connection: the engine's
+    and checkin (with the pool's reset) run in one. On a SQLite file even that is skipped: the
+    read runs on the thread's own reader (see `_reader`). There is no Connection: the engine's
     `before_cursor_execute` listeners are called with None in its place.
     """
-    return await greenlet_spawn(_pooled_read, engine.sync_engine, statement, parameters)
+    sync_engine = engine.sync_engine
+    reader = _reader(sync_engine)
+    if reader is not None:
+        _announce(sync_engine, None, statement, parameters)
+        found: Sequence[Sequence[Any]] = reader.execute(statement, parameters).fetchall()
+        return found
+    return await greenlet_spawn(_pooled_read, sync_engine, statement, parameters)
 
 
 def _pooled_read(engine: Engine, statement: str, parameters: Sequence[Any]) -> Sequence[Sequence[Any]]:
@@ -82,3 +93,52 @@ def _announce(
     """Call the `before_cursor_execute` listeners of `events` as SQLAlchemy would (no cursor, no context)."""
     for listener in events.dispatch.before_cursor_execute:
         listener(connection, None, statement, parameters, None, False)
+
+
+class _Readers(threading.local):
+    connection: sqlite3.Connection | None = None
+
+
+# Per engine: its readers by thread, and every one opened (to close them when it is disposed).
+_readers: weakref.WeakKeyDictionary[Engine, tuple[_Readers, list[sqlite3.Connection]]] = (
+    weakref.WeakKeyDictionary()
+)
+_readers_lock = threading.Lock()
+# URL options that do not change what a separate connection to the same file reads.
+_PLAIN_OPTIONS = frozenset({"check_same_thread"})
+
+
+def _reader(engine: Engine) -> sqlite3.Connection | None:
+    """The calling thread's read-only connection to the engine's SQLite file, or None (not a file).
+
+    A pool checkout and checkin cost about 20 µs (measured on a 23-node walk: 84 against 62 µs for
+    the statement alone). Outside a transaction each statement reads the newest committed state
+    under WAL, as a pooled connection would; `query_only` makes sure nothing is ever written here.
+    The engine's `engine_disposed` event closes them all.
+    """
+    held = _readers.get(engine)
+    if held is not None and held[0].connection is not None:
+        return held[0].connection
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if not set(url.query) <= _PLAIN_OPTIONS:
+        return None  # URI filenames, shared caches and such: left to the pool's connections
+    with _readers_lock:
+        held = _readers.setdefault(engine, (_Readers(), []))
+        if not event.contains(engine, "engine_disposed", _close_readers):
+            event.listen(engine, "engine_disposed", _close_readers)
+        connection = sqlite3.connect(url.database, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=30000")
+        connection.execute("PRAGMA query_only=ON")
+        held[0].connection = connection
+        held[1].append(connection)
+    return connection
+
+
+def _close_readers(engine: Engine) -> None:
+    held = _readers.pop(engine, None)
+    if held is None:
+        return
+    for connection in held[1]:
+        connection.close()

@@ -3,6 +3,7 @@ and on a pooled connection of their own that always goes back to the pool."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from typing import Any
 
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.db import is_sqlite, open_engine, write_transaction
-from graph.driver import fetch_rows, fetch_rows_pooled
+from graph.db import create_engine, is_sqlite, open_engine, write_transaction
+from graph.driver import _reader, fetch_rows, fetch_rows_pooled
 
 
 def _placeholder(engine: AsyncEngine) -> str:
@@ -104,3 +105,48 @@ async def test_a_failing_pooled_read_raises_and_still_gives_its_connection_back(
     pool: Any = engine.sync_engine.pool
     assert pool.checkedout() == 0
     assert [tuple(row) for row in await fetch_rows_pooled(engine, "SELECT 7", [])] == [(7,)]
+
+
+async def test_sqlite_file_reads_stay_on_one_read_only_connection_until_disposed(sqlite_url: str) -> None:
+    """Outside a transaction, reads on a SQLite file skip the pool: one reader per thread, which
+    sees what is committed after it opened, refuses writes, and closes with the engine."""
+    engine = await open_engine(sqlite_url)
+    opened: list[Any] = []
+    try:
+        counted = await fetch_rows_pooled(engine, "SELECT count(*) FROM team", [])
+        assert [tuple(row) for row in counted] == [(0,)]
+        reader = _reader(engine.sync_engine)
+        assert reader is not None and _reader(engine.sync_engine) is reader
+        opened.append(reader)
+        async with write_transaction(engine) as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO team (key, name, properties, created_at, updated_at) "
+                    "VALUES ('t', 'T', '{}', 0, 0)"
+                )
+            )
+        assert [tuple(row) for row in await fetch_rows_pooled(engine, "SELECT key FROM team", [])] == [("t",)]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await fetch_rows_pooled(engine, "DELETE FROM team", [])
+        pool: Any = engine.sync_engine.pool
+        assert pool.checkedout() == 0
+    finally:
+        await engine.dispose()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+    # A disposed engine may be used again: it opens a new reader.
+    try:
+        assert [tuple(row) for row in await fetch_rows_pooled(engine, "SELECT key FROM team", [])] == [("t",)]
+        assert _reader(engine.sync_engine) is not opened[0]
+    finally:
+        await engine.dispose()
+
+
+async def test_in_memory_sqlite_reads_use_the_pool(tmp_path: Any) -> None:
+    """A separate connection to `:memory:` would see another database: such reads keep to the pool."""
+    engine = create_engine("sqlite+aiosqlite:///:memory:")
+    try:
+        assert _reader(engine.sync_engine) is None
+        assert [tuple(row) for row in await fetch_rows_pooled(engine, "SELECT 7", [])] == [(7,)]
+    finally:
+        await engine.dispose()

@@ -6,6 +6,7 @@ run through the full path without an error (so it is valid and its builders are 
 every root field of its operation is a plain `lineage` field (or `__typename`) that a builder
 serves whatever the variables, later requests with the same text run only that: the variables
 and arguments coerced by graphql-core as the executor coerces them, the walk, the builder.
+Variables of leaf types are coerced as api.leaf_variables does.
 Anything out of the ordinary (a variable that does not coerce, a walk error such as an unknown
 root, a value a builder does not vouch for) sends the request down the full path instead, which
 answers it as usual; a read run twice changes nothing.
@@ -38,6 +39,7 @@ from api.document_cache import parsed
 from api.executor import FastExecutor
 from api.executor_cache import PLANS, skip_include_variables
 from api.executor_direct import Builder, direct_builder
+from api.leaf_variables import LeafVariables
 from api.lineage import walked
 from api.lineage_direct import WalkedLineage
 from api.schema import schema
@@ -64,11 +66,14 @@ class DirectOperation:
     operation: OperationDefinitionNode
     fields: tuple[tuple[str, RootWalk | None], ...]  # response name, and None for __typename
     root_type_name: str
+    leaf_variables: LeafVariables | None
 
     async def answer(self, engine: AsyncEngine, variables: dict[str, Any] | None) -> dict[str, Any] | None:
         """The response body, or None to leave the request to the full path."""
-        coerced = get_variable_values(
-            self.graphql_schema, self.operation.variable_definitions or (), variables or {}
+        inputs = variables or {}
+        leaves = None if self.leaf_variables is None else self.leaf_variables.coerced(inputs)
+        coerced = leaves or get_variable_values(
+            self.graphql_schema, self.operation.variable_definitions or (), inputs
         )
         if isinstance(coerced, list):
             return None  # the full path reports the variables' errors
@@ -135,7 +140,8 @@ def _compiled(
         if walk is None:
             return None
         fields.append((name, walk))
-    return DirectOperation(graphql_schema, operation, tuple(fields), root_type.name)
+    leaf_variables = LeafVariables.of(graphql_schema, operation.variable_definitions or ())
+    return DirectOperation(graphql_schema, operation, tuple(fields), root_type.name, leaf_variables)
 
 
 def _root_fields(operation: OperationDefinitionNode) -> dict[str, FieldNode] | None:

@@ -38,6 +38,14 @@ class GraphQLClient:
             raise RuntimeError(f"HTTP {response.status}: {data[:500]!r}")
         return elapsed, orjson.loads(data)
 
+    def put(self, path: str, body: bytes) -> None:
+        """PUT raw bytes (the constant server's answer, see tests/bench/constant_http.py)."""
+        self.connection.request("PUT", path, body, {"Content-Type": "application/json"})
+        response = self.connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status} for PUT {path}")
+
     def wait_until_up(self, deadline: float, alive: Any) -> None:
         """Retry until the server answers at all; `alive()` tells whether it is still starting."""
         while True:

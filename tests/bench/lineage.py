@@ -6,9 +6,11 @@ answer is the median size and the largest among a sample. Timed in turn in the s
 ratios hold on a noisy machine: `lineage` POSTed to a real uvicorn, `walk_lineage` in-process, the
 bare recursive SQL through the stdlib sqlite3 module, a per-hop frontier walk (the alternative
 design), and Google ML Metadata's `get_lineage_subgraph` on the same graph, served from its own
-venv (tests/bench/lineage_references.py), and `{ __typename }` over HTTP, the floor of any request.
-Also printed: SQL statements per walk (independent of fan-out) and the growth of the HTTP cost per
-returned node from the smaller graph to the larger.
+venv (tests/bench/lineage_references.py); `{ __typename }` over HTTP, the floor of any request; and
+the same request answered with the same bytes by a bare ASGI app on the same uvicorn
+(tests/bench/constant_http.py), what HTTP alone costs. Also printed: SQL statements per walk
+(independent of fan-out) and the growth of the HTTP cost per returned node from the smaller graph
+to the larger.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
+import orjson
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,17 +33,13 @@ from tests.bench.api import _server
 from tests.bench.demo_cache import cached_demo
 from tests.bench.http_client import GraphQLClient
 from tests.bench.lineage_references import MLMetadata, http_lineage
+from tests.bench.lineage_report import FLOOR_DOCUMENT, MLMetadataTiming, Row, report, report_memory
 
 MODEL_COUNTS = [int(n) for n in os.environ.get("AIGRAPH_BENCH_LINEAGE_MODELS", "1000,10000").split(",")]
 REPEATS = int(os.environ.get("AIGRAPH_BENCH_REPEATS", "50"))
 DEPTH = 6
 LIMIT = 10_000
 SAMPLE = 400
-TARGET_RATIO = 10.0
-TARGET_ML_METADATA = 0.5
-TARGET_GROWTH = 1.5
-TARGET_SERVER_MB = 300
-FLOOR_DOCUMENT = "{ __typename }"
 LINEAGE_TYPES = {
     "Team",
     "FeatureSource",
@@ -76,30 +72,6 @@ NEXT_HOP = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    models: int
-    label: str
-    root: str
-    nodes: int
-    edges: int
-    statements: int
-    walk_ms: float
-    bare_ms: float
-    per_hop_ms: float
-    # The same walk through HTTP and GraphQL, and through ML Metadata (or why it is missing).
-    http_ms: float
-    ml_metadata: MLMetadataTiming | str
-    # The floor of any request: `{ __typename }` POSTed in the same loop.
-    floor_ms: float
-
-
-@dataclass(frozen=True)
-class MLMetadataTiming:
-    p50_ms: float
-    nodes: int
-
-
 def run() -> None:
     rows: list[Row] = []
     memory: dict[int, float | None] = {}
@@ -108,24 +80,17 @@ def run() -> None:
         url = f"sqlite+aiosqlite:///{path}"
         ml_metadata = MLMetadata.start(path, models, DEPTH)
         try:
-            with _server("api.app:create_app", url) as client:
-                rows += asyncio.run(_bench_graph(url, client, models, ml_metadata))
+            with (
+                _server("api.app:create_app", url) as client,
+                _server("tests.bench.constant_http:constant_app", url) as constant,
+            ):
+                rows += asyncio.run(_bench_graph(url, client, constant, models, ml_metadata))
                 memory[models] = client.server_rss_mb()
         finally:
             if isinstance(ml_metadata, MLMetadata):
                 ml_metadata.close()
-    _report(rows)
-    _report_memory(memory)
-
-
-def _report_memory(memory: dict[int, float | None]) -> None:
-    """The serving process's resident memory once every walk of the graph was answered."""
-    for models, megabytes in memory.items():
-        figure = "unknown (no /proc)" if megabytes is None else f"{megabytes:.0f} MB"
-        Console(width=240).print(
-            f"server memory after the benchmark on the {models}-model graph: {figure} "
-            f"(one uvicorn worker; target < {TARGET_SERVER_MB} MB per worker)"
-        )
+    report(rows, DEPTH, REPEATS)
+    report_memory(memory)
 
 
 def _root_type(bare: sqlite3.Connection, key: str) -> str:
@@ -134,7 +99,7 @@ def _root_type(bare: sqlite3.Connection, key: str) -> str:
 
 
 async def _bench_graph(
-    url: str, client: GraphQLClient, models: int, ml_metadata: MLMetadata | str
+    url: str, client: GraphQLClient, constant: GraphQLClient, models: int, ml_metadata: MLMetadata | str
 ) -> list[Row]:
     engine = await open_engine(url)
     bare = sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))
@@ -143,7 +108,7 @@ async def _bench_graph(
         for label, entity_type, direction in WALKS:
             for size, root in _roots(bare, entity_type, direction):
                 walk = (f"{label} ({size})", root, direction)
-                row = await _measure(engine, bare, client, ml_metadata, models, walk)
+                row = await _measure(engine, bare, (client, constant), ml_metadata, models, walk)
                 rows.append(row)
         return rows
     finally:
@@ -164,12 +129,13 @@ def _roots(bare: sqlite3.Connection, entity_type: str, direction: Direction) -> 
 async def _measure(
     engine: AsyncEngine,
     bare: sqlite3.Connection,
-    client: GraphQLClient,
+    clients: tuple[GraphQLClient, GraphQLClient],
     ml_metadata: MLMetadata | str,
     models: int,
     walk: tuple[str, str, Direction],
 ) -> Row:
     label, root, direction = walk
+    client, constant = clients
     result = await walk_lineage(engine, root, direction, DEPTH, None, LIMIT)
     expected = {node_id for node_id in _bare_walk(bare, root, direction) if node_id != result.root.id}
     assert {node.entity.id for node in result.nodes} == expected, "the walks disagree"
@@ -178,6 +144,7 @@ async def _measure(
     # by `limit`, so asking for 10000 would be refused before running.
     wanted = max(len(result.nodes), 1)
     answer = http_lineage(client, root, direction, DEPTH, wanted)[1]
+    constant.put("/graphql", orjson.dumps({"data": {"lineage": answer}}))
     served = [(node["entity"]["key"], node["distance"]) for node in answer["nodes"]]
     assert served == [(node.entity.key, node.distance) for node in result.nodes], "HTTP disagrees"
     assert len(answer["edges"]) == len(result.edges), "HTTP disagrees"
@@ -186,6 +153,7 @@ async def _measure(
         _timed(lambda: _per_hop_walk(bare, root, direction)),
         lambda: http_lineage(client, root, direction, DEPTH, wanted)[0],
         lambda: client.post(FLOOR_DOCUMENT)[0],
+        lambda: http_lineage(constant, root, direction, DEPTH, wanted)[0],
     ]
     reference: MLMetadataTiming | str = ml_metadata
     if isinstance(ml_metadata, MLMetadata):
@@ -196,7 +164,15 @@ async def _measure(
         statements = await _statements(
             engine, lambda: walk_lineage(connection, root, direction, DEPTH, None, LIMIT)
         )
-        walk_ms, bare_ms, per_hop_ms, http_ms, floor_ms, *ml_metadata_ms = await _interleaved_p50(
+        (
+            walk_ms,
+            bare_ms,
+            per_hop_ms,
+            http_ms,
+            floor_ms,
+            constant_ms,
+            *ml_metadata_ms,
+        ) = await _interleaved_p50(
             lambda: walk_lineage(connection, root, direction, DEPTH, None, LIMIT), *timers
         )
     if ml_metadata_ms:
@@ -214,6 +190,7 @@ async def _measure(
         http_ms,
         reference,
         floor_ms,
+        constant_ms,
     )
 
 
@@ -274,75 +251,6 @@ async def _interleaved_p50(
         for index, timer in enumerate(timers, start=1):
             timings[index].append(timer())
     return tuple(statistics.median(times) * 1000 for times in timings)
-
-
-def _report(rows: list[Row]) -> None:
-    table = Table(title=f"lineage, depth {DEPTH}: p50 of {REPEATS} walks each (SQLite)")
-    headings = ("models", "walk", "root", "nodes", "edges", "SQL statements", "over HTTP", "HTTP floor")
-    headings += ("bare SQL",)
-    headings += ("HTTP / bare", "walk_lineage", "per-hop SQL", "ML Metadata", "HTTP / MLMD", "HTTP µs/node")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading in ("walk", "root") else "right")
-    for row in rows:
-        table.add_row(
-            str(row.models),
-            row.label,
-            row.root,
-            str(row.nodes),
-            str(row.edges),
-            str(row.statements),
-            f"{row.http_ms:.2f} ms",
-            f"{row.floor_ms:.2f} ms",
-            f"{row.bare_ms:.2f} ms",
-            f"{row.http_ms / row.bare_ms:.1f}x",
-            f"{row.walk_ms:.2f} ms",
-            f"{row.per_hop_ms:.2f} ms",
-            *_ml_metadata_cells(row),
-            f"{_per_node(row):.1f}",
-        )
-    console = Console(width=240)
-    console.print(table)
-    console.print(
-        f"targets: over HTTP within {TARGET_RATIO:.0f}x of the bare recursive SQL for the same nodes, "
-        f"and at most {TARGET_ML_METADATA}x of ML Metadata's get_lineage_subgraph (in-process, SQLite, "
-        f"max_num_hops={DEPTH}: one event per edge, so hops are the same). HTTP floor: "
-        f"`{FLOOR_DOCUMENT}` POSTed in the same loop, what any request costs."
-    )
-    reasons = {row.ml_metadata for row in rows if isinstance(row.ml_metadata, str)}
-    for reason in sorted(reasons):
-        console.print(f"ML Metadata: {reason}")
-    _report_growth(console, rows)
-
-
-def _ml_metadata_cells(row: Row) -> tuple[str, str]:
-    if isinstance(row.ml_metadata, str):
-        return "-", "-"
-    timing = row.ml_metadata
-    # Same hops must mean the same answer; a different size would make the comparison meaningless.
-    agreed = "" if timing.nodes == row.nodes else f" ({timing.nodes} nodes!)"
-    return f"{timing.p50_ms:.2f} ms{agreed}", f"{row.http_ms / timing.p50_ms:.2f}x"
-
-
-def _per_node(row: Row) -> float:
-    return row.http_ms * 1000 / max(row.nodes, 1)
-
-
-def _report_growth(console: Console, rows: list[Row]) -> None:
-    """HTTP cost per returned node on the largest graph over the same on the smallest."""
-    smallest, largest = min(MODEL_COUNTS), max(MODEL_COUNTS)
-    if smallest == largest:
-        return
-    title = f"cost per returned node over HTTP, {largest} models vs {smallest} (target ≤ {TARGET_GROWTH}x)"
-    table = Table(title=title)
-    for heading in ("walk", f"{smallest} models µs/node", f"{largest} models µs/node", "growth"):
-        table.add_column(heading, justify="left" if heading == "walk" else "right")
-    before = {row.label: row for row in rows if row.models == smallest}
-    for row in rows:
-        if row.models != largest or row.label not in before:
-            continue
-        small, large = _per_node(before[row.label]), _per_node(row)
-        table.add_row(row.label, f"{small:.1f}", f"{large:.1f}", f"{large / small:.2f}x")
-    console.print(table)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from graphql import OperationType
@@ -16,7 +17,7 @@ from graphql.utilities import get_operation_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.limits import Refused, check_document, parsed
+from api.limits import CACHE_SIZE, Refused, check_document, parsed
 from api.telemetry import count_error, note_operation
 from graph.tokens import token_scope
 
@@ -29,8 +30,9 @@ class Access(Enum):
     WRITE = "write"
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def graphql_access(query: str, operation_name: str | None) -> Access:
-    """WRITE when the operation the request selects is a mutation."""
+    """WRITE when the operation the request selects is a mutation (worked out once per document)."""
     try:
         document = parsed(query)
     except Refused:

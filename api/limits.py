@@ -81,16 +81,10 @@ def selected_operation(document: DocumentNode, operation_name: str | None) -> Op
 
 def check_document(query: str, operation_name: str | None, variables: dict[str, Any] | None) -> str | None:
     """Raise Refused when the request exceeds a limit; else the name of the operation it runs."""
-    document = parsed(query)
-    if document is None:
-        return operation_name
-    operation = selected_operation(document, operation_name)
-    refusal = _measured(query, operation_name, _page_variables(variables), introspection_enabled())
+    refusal, name = _measured(query, operation_name, _page_variables(variables), introspection_enabled())
     if refusal is not None:
         raise refusal
-    if operation is not None and operation.name is not None:
-        return operation.name.value
-    return operation_name
+    return name
 
 
 def _page_variables(variables: dict[str, Any] | None) -> PageVariables:
@@ -109,12 +103,16 @@ def _page_variables(variables: dict[str, Any] | None) -> PageVariables:
 @lru_cache(maxsize=CACHE_SIZE)
 def _measured(
     query: str, operation_name: str | None, variables: PageVariables, introspection: bool
-) -> Refused | None:
+) -> tuple[Refused | None, str | None]:
+    """The limit a request exceeds, if any, and the name of the operation it runs (the document's
+    own, else the request's); a syntax error is left to execution, which reports it."""
     from api.schema import schema  # here, because the schema's own modules import this one
 
     document = parsed(query)
-    assert document is not None
+    if document is None:
+        return None, operation_name
     operation = selected_operation(document, operation_name)
+    name = operation.name.value if operation is not None and operation.name is not None else operation_name
     operations = (
         [operation]
         if operation is not None
@@ -124,8 +122,8 @@ def _measured(
         for candidate in operations:
             _Measure(schema._schema, document, candidate, dict(variables), introspection).check()
     except Refused as refusal:
-        return refusal
-    return None
+        return refusal, name
+    return None, name
 
 
 @dataclass(frozen=True, slots=True)

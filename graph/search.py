@@ -9,14 +9,17 @@ only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Dialect,
     Integer,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -33,6 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
+from graph.db import dump_json
+from graph.driver_select import DriverSelect
 from graph.models import entity_table
 from graph.queries import select_entities
 
@@ -66,21 +71,13 @@ async def search_entities(
     text = query.strip()
     if not text or first == 0 or (types is not None and len(types) == 0):
         return []
-    if isinstance(connection_or_engine, AsyncEngine):
-        async with connection_or_engine.connect() as connection:
-            return await _search(connection, text, types, first)
-    return await _search(connection_or_engine, text, types, first)
-
-
-async def _search(
-    connection: AsyncConnection, text: str, types: Sequence[str] | None, first: int
-) -> list[Row[Any]]:
-    postgresql = connection.dialect.name == "postgresql"
+    dialect = connection_or_engine.dialect
+    postgresql = dialect.name == "postgresql"
     # Fold the query as the database folds the columns: SQLite's lower() only knows ASCII.
     folded = text.lower() if postgresql else text.translate(ASCII_LOWER)
     upper = None if postgresql else _successor(folded)
     substring = len(folded) >= TRIGRAM
-    statement = _statement(postgresql, substring, types is not None, upper is not None)
+    statement = _compiled(dialect, substring, types is not None, upper is not None)
     parameters: dict[str, Any] = {"folded": folded, "first": first}
     if postgresql:
         parameters["starting"] = _escape(folded) + "%"
@@ -90,11 +87,18 @@ async def _search(
         # A quoted phrase makes the trigram tokenizer match the text as a substring of key or name.
         parameters["phrase"] = '"' + folded.replace('"', '""') + '"'
     if types is not None:
-        parameters["types"] = list(types)
-    return list((await connection.execute(statement, parameters)).all())
+        # A list binds as an array on PostgreSQL; SQLite reads it with json_each.
+        parameters["types"] = list(types) if postgresql else dump_json(list(types))
+    return await statement.rows(connection_or_engine, parameters)
 
 
-@cache
+@lru_cache(maxsize=64)
+def _compiled(dialect: Dialect, substring: bool, typed: bool, bounded: bool) -> DriverSelect:
+    """The search of one shape for one engine's dialect, sent straight to its driver (graph.driver):
+    through SQLAlchemy's async adaptation a search cost about 1 ms more than SQLite's own answer."""
+    return DriverSelect.compile(_statement(dialect.name == "postgresql", substring, typed, bounded), dialect)
+
+
 def _statement(postgresql: bool, substring: bool, typed: bool, bounded: bool) -> Select[Any]:
     """The search of one shape, its values bound: the best `first` exact and prefix matches,
     then (from a trigram up) as many substring matches as the page still has room for.
@@ -146,9 +150,10 @@ def _typed(postgresql: bool) -> ColumnElement[bool]:
     plus keeps the column out of index choices and leaves it a plain filter.
     """
     column: ColumnElement[str] = entity_table.c.type
-    if not postgresql:
-        column = UnaryExpression(column, operator=custom_op("+"))
-    return column.in_(bindparam("types", expanding=True))
+    if postgresql:
+        return column == func.any(bindparam("types", type_=ARRAY(String)))
+    column = UnaryExpression(column, operator=custom_op("+"))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("types"))))
 
 
 def _prefixed(

@@ -1,0 +1,77 @@
+"""SQLAlchemy SELECTs sent through graph.driver: compiled once, their rows typed as SQLAlchemy types them.
+
+A statement written with SQLAlchemy (its joins, labels and column types) is compiled once for a
+dialect into the driver's SQL and the order of its parameters; each read then binds plain values
+and turns the driver's tuples into `Row`s with the values the columns' types give (JSON decoded,
+timestamps as datetimes), as `connection.execute(...).all()` would, without SQLAlchemy's
+per-statement work or the trips to aiosqlite's thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, Row, Select
+from sqlalchemy.engine.result import result_tuple
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from graph.driver import fetch_rows, fetch_rows_pooled
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class DriverSelect:
+    """One SELECT in the driver's SQL, with what binding its parameters and typing its rows need."""
+
+    sql: str
+    names: tuple[str, ...]  # of the parameters, in the order the driver takes them
+    converters: tuple[Processor, ...]
+    literals: Mapping[str, Any]  # values SQLAlchemy bound itself (literals in CASE, for instance)
+    processors: tuple[Processor, ...]
+    make_row: Callable[[Sequence[Any]], Row[Any]]
+
+    @classmethod
+    def compile(cls, statement: Select[Any], dialect: Dialect) -> DriverSelect:
+        compiled = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ())
+        if not dialect.positional and compiled.binds:
+            raise ValueError(f"the {dialect.name} driver does not take positional parameters")
+        # What the parameters' types do to a value before the driver sees it (an ARRAY's items...).
+        converters: list[Processor] = []
+        for name in names:
+            convert = compiled._bind_processors.get(name)
+            if convert is not None and not callable(convert):
+                raise ValueError(f"parameter {name!r}: tuple-valued parameters are not supported")
+            converters.append(convert)
+        columns = statement.selected_columns
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+        keys = [str(key) for key in list(columns.keys())]
+        literals = dict(compiled.params)
+        return cls(compiled.string, names, tuple(converters), literals, processors, result_tuple(keys))
+
+    async def rows(
+        self, connection_or_engine: AsyncConnection | AsyncEngine, values: Mapping[str, Any]
+    ) -> list[Row[Any]]:
+        """The statement's rows for `values` (by parameter name), on a connection or the engine's pool."""
+        bound = {**self.literals, **values}
+        parameters = tuple(
+            bound[name] if convert is None else convert(bound[name])
+            for name, convert in zip(self.names, self.converters, strict=True)
+        )
+        if isinstance(connection_or_engine, AsyncEngine):
+            found = await fetch_rows_pooled(connection_or_engine, self.sql, parameters)
+        else:
+            found = await fetch_rows(connection_or_engine, self.sql, parameters)
+        typed = [(index, process) for index, process in enumerate(self.processors) if process is not None]
+        rows = []
+        for row in found:
+            cells = list(row)
+            for index, process in typed:
+                cells[index] = process(cells[index])
+            rows.append(self.make_row(cells))
+        return rows

@@ -22,7 +22,7 @@ from api.types.entities import Entity, build_entity
 from api.types.enums import EntityType
 from api.types.lineage import Lineage, LineageDirection
 from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageResult, walk_lineage
-from graph.queries import entities_by_ids
+from graph.lookups import entities_by_ids
 from graph.search import MAX_FIRST, SearchLimitError, search_entities
 
 DEFAULT_DEPTH = 3

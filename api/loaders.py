@@ -14,7 +14,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from graph import queries
+from graph import lookups, queries
 from graph.pages import Order, Page, PageRequest, empty_page
 from graph.queries import EntityFilter, Hop, Relation
 
@@ -50,16 +50,14 @@ class EntityByKeyLoader(EntityLoader):
     """Entities by their key."""
 
     async def load_rows(self, keys: Sequence[Any]) -> Sequence[Row[Any]]:
-        async with self.engine.connect() as connection:
-            return await queries.entities_by_keys(connection, keys)
+        return await lookups.entities_by_keys(self.engine, keys)
 
 
 class TeamByKeyLoader(EntityLoader):
     """Teams by their key."""
 
     async def load_rows(self, keys: Sequence[Any]) -> Sequence[Row[Any]]:
-        async with self.engine.connect() as connection:
-            return await queries.teams_by_keys(connection, keys)
+        return await lookups.teams_by_keys(self.engine, keys)
 
 
 class TeamByIdLoader(EntityLoader):
@@ -68,8 +66,7 @@ class TeamByIdLoader(EntityLoader):
     column = "id"
 
     async def load_rows(self, keys: Sequence[Any]) -> Sequence[Row[Any]]:
-        async with self.engine.connect() as connection:
-            return await queries.teams_by_ids(connection, keys)
+        return await lookups.teams_by_ids(self.engine, keys)
 
 
 class PageLoader(Generic[Arguments]):

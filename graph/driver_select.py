@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Row, Select
+from sqlalchemy import ARRAY, ColumnElement, Dialect, Row, Select, bindparam, func, literal_column, select
 from sqlalchemy.engine.result import result_tuple
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from graph.db import dump_json
 from graph.driver import fetch_rows, fetch_rows_pooled
 
 Processor = Callable[[Any], Any] | None
@@ -75,3 +76,17 @@ class DriverSelect:
                 cells[index] = process(cells[index])
             rows.append(self.make_row(cells))
         return rows
+
+
+def in_list(column: ColumnElement[Any], name: str, postgresql: bool) -> ColumnElement[bool]:
+    """`column` is one of the list bound as `name`, in one parameter whatever the list's length
+    (SQLAlchemy's expanding IN renders one per item, so its SQL changes with the length): an
+    array on PostgreSQL, a JSON array read by json_each on SQLite. Bind it with `list_value`."""
+    if postgresql:
+        return column == func.any(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
+
+
+def list_value(values: Sequence[Any], postgresql: bool) -> Any:
+    """The value to bind for an `in_list` parameter."""
+    return list(values) if postgresql else dump_json(list(values))

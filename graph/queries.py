@@ -1,4 +1,4 @@
-"""Set-based reads of entities and teams: by key or id, filtered pages, and related pages per parent.
+"""Set-based reads of entities and teams: filtered pages, and related pages per parent.
 
 Every function issues one statement whatever the number of keys or parents it is given. Keys,
 parent ids, cursors and page sizes are bound parameters, so each statement is built once per shape
@@ -7,7 +7,7 @@ parent ids, cursors and page sizes are bound parameters, so each statement is bu
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -118,10 +118,6 @@ def filter_conditions(entities: Any, where: EntityFilter) -> list[ColumnElement[
 
 
 STATEMENT_CACHE_SIZE = 256
-ENTITIES_BY_KEYS = select_entities().where(entity.c.key.in_(bindparam("keys", expanding=True)))
-ENTITIES_BY_IDS = select_entities().where(entity.c.id.in_(bindparam("ids", expanding=True)))
-TEAMS_BY_KEYS = select(team).where(team.c.key.in_(bindparam("keys", expanding=True)))
-TEAMS_BY_IDS = select(team).where(team.c.id.in_(bindparam("ids", expanding=True)))
 
 
 async def _rows(
@@ -130,22 +126,6 @@ async def _rows(
     result = await connection.execute(statement, values)
     rows: Sequence[Row[Any]] = result.all()
     return rows
-
-
-async def entities_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:
-    return await _rows(connection, ENTITIES_BY_KEYS, {"keys": list(keys)})
-
-
-async def entities_by_ids(connection: AsyncConnection, ids: Iterable[int]) -> Sequence[Row[Any]]:
-    return await _rows(connection, ENTITIES_BY_IDS, {"ids": list(ids)})
-
-
-async def teams_by_keys(connection: AsyncConnection, keys: Iterable[str]) -> Sequence[Row[Any]]:
-    return await _rows(connection, TEAMS_BY_KEYS, {"keys": list(keys)})
-
-
-async def teams_by_ids(connection: AsyncConnection, ids: Iterable[int]) -> Sequence[Row[Any]]:
-    return await _rows(connection, TEAMS_BY_IDS, {"ids": list(ids)})
 
 
 def _typed_entities(entity_type: str, where: EntityFilter) -> Select[Any]:

@@ -13,13 +13,11 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     Dialect,
     Integer,
     Row,
     Select,
-    String,
     and_,
     bindparam,
     case,
@@ -36,8 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from graph.db import dump_json
-from graph.driver_select import DriverSelect
+from graph.driver_select import DriverSelect, in_list, list_value
 from graph.models import entity_table
 from graph.queries import select_entities
 
@@ -87,8 +84,7 @@ async def search_entities(
         # A quoted phrase makes the trigram tokenizer match the text as a substring of key or name.
         parameters["phrase"] = '"' + folded.replace('"', '""') + '"'
     if types is not None:
-        # A list binds as an array on PostgreSQL; SQLite reads it with json_each.
-        parameters["types"] = list(types) if postgresql else dump_json(list(types))
+        parameters["types"] = list_value(types, postgresql)
     return await statement.rows(connection_or_engine, parameters)
 
 
@@ -150,10 +146,9 @@ def _typed(postgresql: bool) -> ColumnElement[bool]:
     plus keeps the column out of index choices and leaves it a plain filter.
     """
     column: ColumnElement[str] = entity_table.c.type
-    if postgresql:
-        return column == func.any(bindparam("types", type_=ARRAY(String)))
-    column = UnaryExpression(column, operator=custom_op("+"))
-    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("types"))))
+    if not postgresql:
+        column = UnaryExpression(column, operator=custom_op("+"))
+    return in_list(column, "types", postgresql)
 
 
 def _prefixed(

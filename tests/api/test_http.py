@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from graph import queries
+from graph import lookups
 from graph.db import create_engine
 
 
@@ -73,7 +73,7 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     async def broken(*_args: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(queries, "entities_by_keys", broken)
+    monkeypatch.setattr(lookups, "entities_by_keys", broken)
     response = await client.post("/graphql", json={"query": '{ entity(key: "x") { key } }'})
     [error] = response.json()["errors"]
     assert "secret" not in error["message"]

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from api.logs import JsonFormatter
-from graph import queries
+from graph import lookups
 from tests.api.test_auth import OPENLINEAGE_EVENT
 
 QUERY = {"query": "query Probe { teams { totalCount } }"}
@@ -66,7 +66,7 @@ async def test_errors_are_counted_by_kind(client: httpx.AsyncClient, monkeypatch
     await client.post("/ingest", content=b"")
     await client.post("/graphql", json={"query": "{ teams(first: 500) { totalCount } }"})
     await client.post("/graphql", json={"query": "{ teams { nope } }"})
-    monkeypatch.setattr(queries, "entities_by_keys", broken)
+    monkeypatch.setattr(lookups, "entities_by_keys", broken)
     await client.post("/graphql", json={"query": '{ entity(key: "x") { key } }'})
     assert {
         kind: sample("aigraph_errors_total", kind=kind) - before[kind] for kind in kinds

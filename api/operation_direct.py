@@ -72,8 +72,10 @@ class DirectOperation:
         """The response body, or None to leave the request to the full path."""
         inputs = variables or {}
         leaves = None if self.leaf_variables is None else self.leaf_variables.coerced(inputs)
-        coerced = leaves or get_variable_values(
-            self.graphql_schema, self.operation.variable_definitions or (), inputs
+        coerced = (
+            leaves
+            if leaves is not None
+            else get_variable_values(self.graphql_schema, self.operation.variable_definitions or (), inputs)
         )
         if isinstance(coerced, list):
             return None  # the full path reports the variables' errors

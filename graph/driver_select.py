@@ -31,7 +31,7 @@ class DriverSelect:
     names: tuple[str, ...]  # of the parameters, in the order the driver takes them
     converters: tuple[Processor, ...]
     literals: Mapping[str, Any]  # values SQLAlchemy bound itself (literals in CASE, for instance)
-    processors: tuple[Processor, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, result processor)
     make_row: Callable[[Sequence[Any]], Row[Any]]
 
     @classmethod
@@ -49,7 +49,9 @@ class DriverSelect:
             converters.append(convert)
         columns = statement.selected_columns
         processors = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+            (index, process)
+            for index, column in enumerate(columns)
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         )
         keys = [str(key) for key in list(columns.keys())]
         literals = dict(compiled.params)
@@ -68,11 +70,10 @@ class DriverSelect:
             found = await fetch_rows_pooled(connection_or_engine, self.sql, parameters)
         else:
             found = await fetch_rows(connection_or_engine, self.sql, parameters)
-        typed = [(index, process) for index, process in enumerate(self.processors) if process is not None]
         rows = []
         for row in found:
             cells = list(row)
-            for index, process in typed:
+            for index, process in self.processors:
                 cells[index] = process(cells[index])
             rows.append(self.make_row(cells))
         return rows

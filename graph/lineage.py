@@ -19,8 +19,8 @@ from typing import Any, Literal, NamedTuple
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from graph.db import dump_json
 from graph.driver import fetch_rows, fetch_rows_pooled
+from graph.driver_select import list_value
 
 Direction = Literal["UPSTREAM", "DOWNSTREAM", "BOTH"]
 DIRECTIONS: tuple[Direction, ...] = ("UPSTREAM", "DOWNSTREAM", "BOTH")
@@ -132,7 +132,7 @@ async def _walk(
     }
     if types is not None:
         # A list binds as an array on PostgreSQL; SQLite reads it with json_each.
-        parameters["types"] = list(types) if postgresql else dump_json(list(types))
+        parameters["types"] = list_value(types, postgresql)
     statement, names = _statement(direction, types is not None, postgresql)
     rows = await read(statement, [parameters[name] for name in names])
     node_rows, edge_rows = _answer_parts(rows, postgresql)

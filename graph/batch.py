@@ -35,6 +35,7 @@ RECORD_TYPES = ("Team", *vocab.ENTITY_TYPES, "MetricDefinition", "MetricValue", 
 # Batches up to this many records are parsed once and replayed; larger ones are streamed again.
 REPLAY_LIMIT = 200_000
 MAX_WARNINGS = 100
+VALUE_FIELDS = frozenset({"type", "metric", "entity", "value", "observed_at"})
 # One record is metadata, not content: a line beyond this is refused before it is parsed.
 MAX_RECORD_BYTES = 1024 * 1024
 
@@ -116,6 +117,8 @@ class Batch:
     frameworks: dict[str, tuple[FrameworkRecord, str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     created: set[str] = field(default_factory=set)
+    # The database id of every entity of the batch, once its nodes are written.
+    ids: dict[str, int] = field(default_factory=dict)
     replay: list[tuple[str, Record]] | None = field(default_factory=list)
 
     def records(self) -> Iterator[tuple[str, Record]]:
@@ -208,7 +211,8 @@ def _parse(raw: Mapping[str, Any], derived: bool) -> tuple[Record, list[str]]:
     if record_type == "Team":
         return parse_team(raw), []
     if record_type == "MetricValue":
-        unknown = sorted(set(raw) - {"type", "metric", "entity", "value", "observed_at"})
+        # Five fields, all required: a value that parses with no more than five has no others.
+        unknown = [] if len(raw) <= len(VALUE_FIELDS) else sorted(set(raw) - VALUE_FIELDS)
         return parse_value(raw), unknown
     if record_type == "MetricDefinition":
         return parse_definition(raw)

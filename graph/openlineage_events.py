@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.records import MAX_KEY_LENGTH, utf8_length
+from graph.records import MAX_KEY_LENGTH, utf8_longer
 from graph.timestamps import parse_timestamp
 
 EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
@@ -109,14 +109,14 @@ def _text(location: str, raw: dict[str, Any], path: str) -> str:
     value = raw.get(path.rsplit(".", 1)[-1])
     if not isinstance(value, str) or not value:
         raise EventError(location, f"field '{path}' must be a non-empty string")
-    if utf8_length(value) > MAX_KEY_LENGTH:
+    if utf8_longer(value, MAX_KEY_LENGTH):
         raise EventError(location, f"field '{path}' is longer than {MAX_KEY_LENGTH} bytes in UTF-8")
     return value
 
 
 def _dataset(location: str, path: str, raw: dict[str, Any]) -> DatasetRef:
     reference = DatasetRef(_text(location, raw, f"{path}.namespace"), _text(location, raw, f"{path}.name"))
-    if utf8_length(reference.key) > MAX_KEY_LENGTH:
+    if utf8_longer(reference.key, MAX_KEY_LENGTH):
         raise EventError(location, f"'{path}' gives a key longer than {MAX_KEY_LENGTH} bytes in UTF-8")
     return reference
 

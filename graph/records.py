@@ -21,8 +21,10 @@ MAX_KEY_LENGTH = 1024
 MAX_NAME_LENGTH = 1024
 
 
-def utf8_length(value: str) -> int:
-    return len(value.encode("utf-8", "surrogatepass"))
+def utf8_longer(value: str, limit: int) -> bool:
+    """Whether the text takes more than `limit` bytes in UTF-8 (encoded only when it might)."""
+    # No character takes more than 4 bytes (a lone surrogate, passed through, takes 3).
+    return len(value) * 4 > limit and len(value.encode("utf-8", "surrogatepass")) > limit
 
 
 class RecordError(ValueError):
@@ -153,14 +155,14 @@ def json_object(name: str, value: Any) -> dict[str, Any] | None:
 def key_of(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise RecordError(f"field '{name}' must be a non-empty string")
-    if utf8_length(value) > MAX_KEY_LENGTH:
+    if utf8_longer(value, MAX_KEY_LENGTH):
         raise RecordError(f"field '{name}' is longer than {MAX_KEY_LENGTH} bytes in UTF-8")
     return value
 
 
 def entity_name(name: str, value: Any) -> str | None:
     checked = text(name, value)
-    if checked is not None and utf8_length(checked) > MAX_NAME_LENGTH:
+    if checked is not None and utf8_longer(checked, MAX_NAME_LENGTH):
         raise RecordError(f"field '{name}' is longer than {MAX_NAME_LENGTH} bytes in UTF-8")
     return checked
 
@@ -214,11 +216,17 @@ def _links(reference: vocab.Reference, value: Any) -> list[Link]:
     if not isinstance(value, list):
         raise RecordError(f"field '{reference.field}' must be a list of keys, got {_json_type(value)}")
     links: dict[str, Link] = {}
+    deployments = reference.kind == "DEPLOYED_TO"
     for position, item in enumerate(value):
-        where = f"{reference.field}[{position}]"
-        link = _deployment_link(where, item) if reference.kind == "DEPLOYED_TO" else Link(key_of(where, item))
+        if not deployments and type(item) is str and item and not utf8_longer(item, MAX_KEY_LENGTH):
+            link = Link(item)  # the common case, checked without building a location
+        else:
+            where = f"{reference.field}[{position}]"
+            link = _deployment_link(where, item) if deployments else Link(key_of(where, item))
         if link.key in links and links[link.key] != link:
-            raise RecordError(f"field '{where}' lists {link.key} twice with different content")
+            raise RecordError(
+                f"field '{reference.field}[{position}]' lists {link.key} twice with different content"
+            )
         links[link.key] = link
     return list(links.values())
 

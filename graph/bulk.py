@@ -1,14 +1,19 @@
-"""Bulk inserts straight through the driver: one executemany of plain tuples per table.
+"""Bulk inserts straight through the driver, values bound as plain tuples.
 
 Ingest writes tens of thousands of rows per batch; letting the driver bind tuples directly
-skips per-row statement parameter processing, which otherwise costs as much as SQLite's own work.
+skips per-row statement parameter processing, which otherwise costs as much as the database's
+own work. Rows go many to a statement (`VALUES (...), (...)`): on SQLite, the search index's
+FTS5 table, filled by a trigger, writes out what it has pending at the end of every statement,
+so one statement per row cost 1.05 s for the 16,000 entities of a 1000-model batch where
+statements of 1000 rows cost 0.28 s; and a statement can return the ids it assigned.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Table
@@ -18,6 +23,13 @@ from graph.db import dump_json
 from graph.timestamps import Timestamp, to_micros
 
 Convert = Callable[[Any], Any]
+Plain = tuple[Any, ...]
+# At most this many rows go in one statement, within each engine's limit on parameters: SQLite
+# binds 32766 (999 before 3.32), PostgreSQL 32767; past a few hundred rows, longer statements
+# gain nothing.
+ROWS_PER_STATEMENT = 1000
+SQLITE_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+POSTGRESQL_PARAMETERS = 32767
 
 
 def _micros(value: datetime | None) -> int | None:
@@ -37,28 +49,63 @@ def _converter(table: Table, column: str) -> Convert:
     return _identity
 
 
-@cache
-def _statement(table: Table, columns: tuple[str, ...], paramstyle: str) -> str:
+@lru_cache(maxsize=256)
+def _statement(
+    table: Table, columns: tuple[str, ...], paramstyle: str, rows: int, returning: tuple[str, ...]
+) -> str:
+    width = len(columns)
     if paramstyle == "qmark":
-        marks = ["?"] * len(columns)
+        marks = ["?"] * (width * rows)
     elif paramstyle == "numeric_dollar":
-        marks = [f"${index}" for index in range(1, len(columns) + 1)]
+        marks = [f"${index}" for index in range(1, width * rows + 1)]
     elif paramstyle == "format":
-        marks = ["%s"] * len(columns)
+        marks = ["%s"] * (width * rows)
     else:
         raise NotImplementedError(f"paramstyle {paramstyle}")
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+    values = ", ".join(
+        f"({', '.join(marks[start : start + width])})" for start in range(0, len(marks), width)
+    )
+    returned = f" RETURNING {', '.join(returning)}" if returning else ""
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}{returned}"
 
 
-async def insert_rows(connection: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows (all with the same keys) in one executemany, values converted as the column types would."""
+async def insert_rows(
+    connection: AsyncConnection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    returning: tuple[str, ...] = (),
+) -> list[Plain]:
+    """Insert rows (all with the same keys), values converted as the column types would.
+
+    Returns the `returning` columns of the inserted rows, in no particular order.
+    """
     if not rows:
-        return
+        return []
     columns = tuple(rows[0])
     converters = [_converter(table, column) for column in columns]
     plain = [
         tuple(convert(row[column]) for convert, column in zip(converters, columns, strict=True))
         for row in rows
     ]
-    statement = _statement(table, columns, connection.dialect.paramstyle)
-    await connection.exec_driver_sql(statement, plain)
+    return await insert_plain(connection, table, columns, plain, returning)
+
+
+async def insert_plain(
+    connection: AsyncConnection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[Plain],
+    returning: tuple[str, ...] = (),
+) -> list[Plain]:
+    """Insert rows of values already in the driver's form (timestamps as microseconds, JSON as text)."""
+    paramstyle = connection.dialect.paramstyle
+    limit = SQLITE_PARAMETERS if connection.dialect.name == "sqlite" else POSTGRESQL_PARAMETERS
+    per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
+    returned: list[Plain] = []
+    for start in range(0, len(rows), per_statement):
+        part = rows[start : start + per_statement]
+        statement = _statement(table, columns, paramstyle, len(part), returning)
+        result = await connection.exec_driver_sql(statement, tuple(value for row in part for value in row))
+        if returning:
+            returned.extend(tuple(row) for row in result)
+    return returned

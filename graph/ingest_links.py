@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import BigInteger, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from graph import vocabulary as vocab
 from graph.batch import Batch, IngestRejected
-from graph.bulk import insert_rows
+from graph.bulk import insert_plain
 from graph.models import edge_table, entity_table, metric_definition_table, metric_value_table
 from graph.records import EntityRecord, ValueRecord
 from graph.timestamps import to_micros
@@ -24,6 +23,8 @@ REFERENCE_BY_KIND = {
     reference.kind: reference for references in vocab.REFERENCES.values() for reference in references
 }
 EdgeRow = tuple[int, str, int]
+EDGE_COLUMNS = ("source_id", "kind", "target_id", "traffic_percent", "role")
+VALUE_COLUMNS = ("metric_id", "entity_id", "observed_at", "value")
 
 
 async def write_links(
@@ -52,10 +53,19 @@ async def write_links(
         await _write_values(connection, batch, values, metrics or await _metrics(connection))
 
 
-async def entities_by_key(connection: AsyncConnection, keys: set[str]) -> dict[str, tuple[int, str]]:
-    """Id and type of each existing key, in chunks small enough for every engine's parameter limit."""
+async def entities_by_key(
+    connection: AsyncConnection, batch: Batch, keys: set[str]
+) -> dict[str, tuple[int, str]]:
+    """Id and type of each existing key: the batch's own from memory, the others from the database."""
     found: dict[str, tuple[int, str]] = {}
-    ordered = sorted(keys)
+    others: list[str] = []
+    for key in keys:
+        entity_id = batch.ids.get(key)
+        if entity_id is None:
+            others.append(key)
+        else:
+            found[key] = (entity_id, batch.entities[key][0])
+    ordered = sorted(others)
     for start in range(0, len(ordered), CHUNK):
         statement = select(ENTITY.c.key, ENTITY.c.id, ENTITY.c.type).where(
             ENTITY.c.key.in_(ordered[start : start + CHUNK])
@@ -70,7 +80,7 @@ async def _write_edges(
 ) -> None:
     wanted = {record.key for _, record in chunk}
     wanted.update(link.key for _, record in chunk for links in record.links.values() for link in links)
-    entities = await entities_by_key(connection, wanted)
+    entities = await entities_by_key(connection, batch, wanted)
     desired: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
     owners: dict[int, EntityRecord] = {}
     for location, record in chunk:
@@ -94,8 +104,10 @@ async def _write_edges(
                     )
                 edges[(found[0], kind, target_id)] = (link.traffic_percent, link.role)
     current: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
-    statement = select(EDGE).where(EDGE.c.target_id.in_(list(owners)))
-    for row in (await connection.execute(statement)).mappings():
+    # Entities this batch created have no edges yet: only the others' are read.
+    known = [target_id for target_id, record in owners.items() if record.key not in batch.created]
+    statement = select(EDGE).where(EDGE.c.target_id.in_(known))
+    for row in (await connection.execute(statement)).mappings() if known else ():
         if (row["target_id"], row["kind"]) in desired:
             edge = (row["source_id"], row["kind"], row["target_id"])
             current.setdefault((row["target_id"], row["kind"]), {})[edge] = (
@@ -105,16 +117,17 @@ async def _write_edges(
     replaced = [slot for slot, edges in desired.items() if current.get(slot, {}) != edges]
     if not replaced:
         return
-    await connection.execute(
-        delete(EDGE).where(and_(EDGE.c.target_id == bindparam("t"), EDGE.c.kind == bindparam("k"))),
-        [{"t": target_id, "k": kind} for target_id, kind in replaced],
-    )
-    rows = [
-        {"source_id": s, "kind": k, "target_id": t, "traffic_percent": traffic, "role": role}
-        for slot in replaced
-        for (s, k, t), (traffic, role) in desired[slot].items()
+    stale = [
+        {"t": target_id, "k": kind}
+        for target_id, kind in replaced
+        if owners[target_id].key not in batch.created
     ]
-    await insert_rows(connection, EDGE, rows)
+    if stale:
+        await connection.execute(
+            delete(EDGE).where(and_(EDGE.c.target_id == bindparam("t"), EDGE.c.kind == bindparam("k"))), stale
+        )
+    rows = [(*edge, *detail) for slot in replaced for edge, detail in desired[slot].items()]
+    await insert_plain(connection, EDGE, EDGE_COLUMNS, rows)
     touched = {target_id for target_id, _ in replaced}
     await _mark_updated(connection, batch, [(target_id, owners[target_id]) for target_id in sorted(touched)])
 
@@ -152,8 +165,9 @@ async def _write_values(
     chunk: list[tuple[str, ValueRecord]],
     metrics: dict[str, tuple[int, str | None, bool]],
 ) -> None:
-    entities = await entities_by_key(connection, {record.entity for _, record in chunk})
-    rows: dict[tuple[int, int, int], dict[str, Any]] = {}
+    entities = await entities_by_key(connection, batch, {record.entity for _, record in chunk})
+    # (metric id, entity id, observed at in microseconds) -> value
+    rows: dict[tuple[int, int, int], float] = {}
     counts = batch.summary.of("MetricValue")
     for location, record in chunk:
         metric = metrics.get(record.metric)
@@ -171,13 +185,7 @@ async def _write_values(
                 location,
                 f"metric {record.metric} applies to {metric[1]}, but {record.entity} is a {entity[1]}",
             )
-        identity = (metric[0], entity[0], record.observed_micros)
-        rows[identity] = {
-            "metric_id": metric[0],
-            "entity_id": entity[0],
-            "observed_at": record.observed_at,
-            "value": record.value,
-        }
+        rows[(metric[0], entity[0], record.observed_micros)] = record.value
     existing: dict[tuple[int, int, int], float] = {}
     # Values of entities this batch created cannot exist yet: only the others are looked up.
     known = sorted({entities[record.entity][0] for _, record in chunk if record.entity not in batch.created})
@@ -189,27 +197,27 @@ async def _write_values(
             identity = (metric_id, entity_id, to_micros(observed_at))
             if identity in rows:
                 existing[identity] = value
-    inserts = [row for identity, row in rows.items() if identity not in existing]
+    inserts = [(*identity, value) for identity, value in rows.items() if identity not in existing]
     changes = [
-        row for identity, row in rows.items() if identity in existing and existing[identity] != row["value"]
+        {"m": identity[0], "e": identity[1], "o": identity[2], "v": value}
+        for identity, value in rows.items()
+        if identity in existing and existing[identity] != value
     ]
     counts.created += len(inserts)
     counts.updated += len(changes)
     counts.unchanged += len(rows) - len(inserts) - len(changes)
-    await insert_rows(connection, VALUE, inserts)
+    await insert_plain(connection, VALUE, VALUE_COLUMNS, inserts)
     if changes:
+        # Observed instants are bound as the microseconds they are stored as.
         await connection.execute(
             update(VALUE)
             .where(
                 and_(
                     VALUE.c.metric_id == bindparam("m"),
                     VALUE.c.entity_id == bindparam("e"),
-                    VALUE.c.observed_at == bindparam("o", type_=VALUE.c.observed_at.type),
+                    VALUE.c.observed_at == bindparam("o", type_=BigInteger()),
                 )
             )
             .values(value=bindparam("v")),
-            [
-                {"m": r["metric_id"], "e": r["entity_id"], "o": r["observed_at"], "v": r["value"]}
-                for r in changes
-            ],
+            changes,
         )

@@ -84,9 +84,11 @@ class TableWrites:
         (self.inserts if existing is None else self.updates).append(merged)
         return True
 
-    async def flush(self, connection: AsyncConnection) -> None:
-        await insert_rows(connection, self.table, self.inserts)
+    async def flush(self, connection: AsyncConnection) -> dict[str, int]:
+        """Write the staged rows; returns the id the database gave each inserted row, by key."""
+        inserted = await insert_rows(connection, self.table, self.inserts, returning=("key", "id"))
         await execute_updates(connection, self.table, self.updates)
+        return {key: row_id for key, row_id in inserted}
 
 
 async def rows_by_key(
@@ -215,6 +217,7 @@ async def _write_entities(
     connection: AsyncConnection, batch: Batch, chunk: list[tuple[str, EntityRecord]], team_ids: dict[str, int]
 ) -> None:
     existing = await rows_by_key(connection, ENTITY, (record.key for _, record in chunk))
+    batch.ids.update((key, row["id"]) for key, row in existing.items())
     writes = TableWrites(ENTITY)
     for location, record in chunk:
         row = existing.get(record.key)
@@ -240,7 +243,7 @@ async def _write_entities(
             batch.changed.add(record.key)
             if row is None:
                 batch.created.add(record.key)
-    await writes.flush(connection)
+    batch.ids.update(await writes.flush(connection))
 
 
 ENTITY_BLANK: dict[str, Any] = {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
@@ -17,6 +19,10 @@ from graph.db import database_url
 
 Result = TypeVar("Result")
 THREAD_WAIT_SECONDS = 5
+# A command builds a batch of tens of thousands of records that live until it ends; collected every
+# 700 allocations (the default), the youngest generation kept rescanning them: 0.35 s of the
+# 0.8 s a 1000-model file took to validate.
+COMMAND_GC_THRESHOLD = 50_000
 
 DatabaseOption = Annotated[
     str | None,
@@ -51,7 +57,8 @@ def run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) 
             await engine.dispose()
 
     try:
-        return asyncio.run(opened())
+        with _batch_collection():
+            return asyncio.run(opened())
     except CommandFailed as failure:
         typer.echo(f"error: {failure}", err=True)
     except (ArgumentError, OperationalError) as failure:
@@ -61,6 +68,21 @@ def run(database: str | None, work: Callable[[AsyncEngine], Awaitable[Result]]) 
     except OSError as failure:
         typer.echo(f"error: {failure}", err=True)
     raise typer.Exit(1)
+
+
+@contextmanager
+def _batch_collection() -> Iterator[None]:
+    """Garbage collection for a command's batch work: what imports built is frozen (never scanned
+    again) and young objects are collected less often; the defaults are back once the work is done
+    (`serve` goes on to run the server in this process)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(COMMAND_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 async def _threads_ended(threads: set[threading.Thread]) -> None:

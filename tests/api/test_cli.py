@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.cli_common import COMMAND_GC_THRESHOLD, run
 from graph.demo import write_demo_jsonl
 from graph.vocabulary import ENTITY_TYPES
 
@@ -192,3 +194,16 @@ def test_demo_file_ingests_into_a_new_database(runner: CliRunner, database: Path
     result = runner.invoke(app, ["ingest", str(path), "--database", url(database)])
     assert result.exit_code == 0, result.output
     assert len(entity_keys(database)) == sum(counts[t] for t in counts if t in ENTITY_TYPES)
+
+
+def test_a_command_collects_garbage_less_often_while_it_works(sqlite_url: str) -> None:
+    before = gc.get_threshold()
+
+    async def work(_engine: object) -> tuple[tuple[int, int, int], int]:
+        return gc.get_threshold(), gc.get_freeze_count()
+
+    during, frozen = run(sqlite_url, work)
+    assert during == (COMMAND_GC_THRESHOLD, *before[1:])
+    assert frozen > 0  # what imports built is never scanned again
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

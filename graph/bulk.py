@@ -49,7 +49,7 @@ def _converter(table: Table, column: str) -> Convert:
     return _identity
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _statement(
     table: Table, columns: tuple[str, ...], paramstyle: str, rows: int, returning: tuple[str, ...]
 ) -> str:
@@ -102,10 +102,27 @@ async def insert_plain(
     limit = SQLITE_PARAMETERS if connection.dialect.name == "sqlite" else POSTGRESQL_PARAMETERS
     per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
     returned: list[Plain] = []
-    for start in range(0, len(rows), per_statement):
-        part = rows[start : start + per_statement]
+    start = 0
+    for size in _statement_sizes(len(rows), per_statement):
+        part = rows[start : start + size]
+        start += size
         statement = _statement(table, columns, paramstyle, len(part), returning)
         result = await connection.exec_driver_sql(statement, tuple(value for row in part for value in row))
         if returning:
             returned.extend(tuple(row) for row in result)
     return returned
+
+
+def _statement_sizes(rows: int, most: int) -> list[int]:
+    """Rows per statement: full statements, then the rest in powers of two.
+
+    Statement texts stay few (a database caches each one it prepares, and one of 1000 rows
+    prepares into a large program): a batch's remainders of every length would each be another.
+    """
+    sizes = [most] * (rows // most)
+    rest = rows % most
+    while rest:
+        size = 1 << (rest.bit_length() - 1)
+        sizes.append(size)
+        rest -= size
+    return sizes

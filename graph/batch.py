@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -234,6 +235,9 @@ def _index(batch: Batch, location: str, raw: Mapping[str, Any], record: Record) 
         identity = (record.metric, record.entity, record.observed_micros)
         seen = batch.values.get(identity)
         if seen is None:
+            # Kept for the whole batch: each of the keys once, not once per value (a 10000-model
+            # file has 550,000 values of 7 metrics on 160,000 entities).
+            identity = (sys.intern(record.metric), sys.intern(record.entity), record.observed_micros)
             batch.values[identity] = (record.value, location)
         elif seen[0] != record.value:
             raise IngestRejected(

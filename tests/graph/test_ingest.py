@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.batch import Batch, validate
 from graph.ingest import delete_entities, ingest, jsonl_bytes, record_list
 from graph.models import edge_table, entity_table, metric_value_table, team_table
 from tests.graph.factories import EXAMPLE, jsonl, snapshot
@@ -223,3 +224,17 @@ async def test_properties_keep_integers_beyond_64_bits(engine: AsyncEngine) -> N
     record = {"type": "ModelSource", "key": "ms/big", "name": "big", "properties": {"seed": 2**70}}
     await ingest(engine, record_list([record]))
     assert (await entity(engine, "ms/big"))["properties"] == {"seed": 2**70}
+
+
+def test_a_batch_keeps_each_metric_and_entity_key_once_however_many_values() -> None:
+    lines = [
+        f'{{"type":"MetricValue","metric":"accuracy","entity":"mb/1","value":{n},'
+        f'"observed_at":"2026-01-0{n + 1}T00:00:00Z"}}'
+        for n in range(3)
+    ]
+    batch = Batch(jsonl_bytes("\n".join(lines).encode()), False)
+    validate(batch, None)
+    identities = list(batch.values)
+    assert len(identities) == 3
+    # Parsed from three lines, the strings are three objects until the batch keeps them.
+    assert all(identity[0] is identities[0][0] and identity[1] is identities[0][1] for identity in identities)

@@ -10,7 +10,7 @@ venv (tests/bench/lineage_references.py); `{ __typename }` over HTTP, the floor 
 the same request answered with the same bytes by a bare ASGI app on the same uvicorn
 (tests/bench/constant_http.py), what HTTP alone costs. Also printed: SQL statements per walk
 (independent of fan-out) and the growth of the HTTP cost per returned node from the smaller graph
-to the larger.
+to the larger, timed with both graphs served at once, request by request in turn.
 """
 
 from __future__ import annotations
@@ -33,7 +33,15 @@ from tests.bench.api import _server
 from tests.bench.demo_cache import cached_demo
 from tests.bench.http_client import GraphQLClient
 from tests.bench.lineage_references import MLMetadata, http_lineage
-from tests.bench.lineage_report import FLOOR_DOCUMENT, MLMetadataTiming, Row, report, report_memory
+from tests.bench.lineage_report import (
+    FLOOR_DOCUMENT,
+    Growth,
+    MLMetadataTiming,
+    Row,
+    report,
+    report_growth,
+    report_memory,
+)
 
 MODEL_COUNTS = [int(n) for n in os.environ.get("AIGRAPH_BENCH_LINEAGE_MODELS", "1000,10000").split(",")]
 REPEATS = int(os.environ.get("AIGRAPH_BENCH_REPEATS", "50"))
@@ -75,9 +83,10 @@ NEXT_HOP = {
 def run() -> None:
     rows: list[Row] = []
     memory: dict[int, float | None] = {}
+    urls: dict[int, str] = {}
     for models in MODEL_COUNTS:
         path = cached_demo(models, "lineage", lambda record: record["type"] in LINEAGE_TYPES)
-        url = f"sqlite+aiosqlite:///{path}"
+        url = urls[models] = f"sqlite+aiosqlite:///{path}"
         ml_metadata = MLMetadata.start(path, models, DEPTH)
         try:
             with (
@@ -90,7 +99,43 @@ def run() -> None:
             if isinstance(ml_metadata, MLMetadata):
                 ml_metadata.close()
     report(rows, DEPTH, REPEATS)
+    if len(urls) > 1:
+        report_growth(_growth(rows, urls[min(urls)], urls[max(urls)]), min(urls), max(urls))
     report_memory(memory)
+
+
+def _growth(rows: list[Row], small_url: str, large_url: str) -> list[Growth]:
+    """Each walk over HTTP on the smaller graph and on the larger, in turn in one loop (both servers
+    up), so that a change of load on the machine between the two graphs' runs does not show as growth."""
+    smallest, largest = min(row.models for row in rows), max(row.models for row in rows)
+    small_rows = {row.label: row for row in rows if row.models == smallest}
+    pairs = [
+        (small_rows[row.label], row) for row in rows if row.models == largest and row.label in small_rows
+    ]
+    growth = []
+    with _server("api.app:create_app", small_url) as small, _server("api.app:create_app", large_url) as large:
+        for before, after in pairs:
+            small_ms, large_ms = _interleaved_timers(_http_timer(small, before), _http_timer(large, after))
+            growth.append(
+                Growth(
+                    before.label,
+                    small_ms * 1000 / max(before.nodes, 1),
+                    large_ms * 1000 / max(after.nodes, 1),
+                )
+            )
+    return growth
+
+
+def _http_timer(client: GraphQLClient, row: Row) -> Callable[[], float]:
+    return lambda: http_lineage(client, row.root, row.direction, DEPTH, max(row.nodes, 1))[0]
+
+
+def _interleaved_timers(*timers: Callable[[], float]) -> tuple[float, ...]:
+    """Median milliseconds of each timer (which returns its own seconds), run in turn."""
+    for timer in timers:
+        timer()
+    timings: list[list[float]] = [[timer() for timer in timers] for _ in range(REPEATS)]
+    return tuple(statistics.median(times) * 1000 for times in zip(*timings, strict=True))
 
 
 def _root_type(bare: sqlite3.Connection, key: str) -> str:
@@ -181,6 +226,7 @@ async def _measure(
         models,
         label,
         root,
+        direction,
         len(result.nodes),
         len(result.edges),
         statements,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from graph.lineage import Direction
+
 TARGET_RATIO = 10.0
 TARGET_ML_METADATA = 0.5
 TARGET_GROWTH = 1.5
@@ -21,10 +23,20 @@ class MLMetadataTiming:
 
 
 @dataclass(frozen=True)
+class Growth:
+    """One walk's HTTP cost per returned node on each graph, timed in turn in one loop."""
+
+    label: str
+    small_us_per_node: float
+    large_us_per_node: float
+
+
+@dataclass(frozen=True)
 class Row:
     models: int
     label: str
     root: str
+    direction: Direction
     nodes: int
     edges: int
     statements: int
@@ -79,7 +91,6 @@ def report(rows: list[Row], depth: int, repeats: int) -> None:
     reasons = {row.ml_metadata for row in rows if isinstance(row.ml_metadata, str)}
     for reason in sorted(reasons):
         console.print(f"ML Metadata: {reason}")
-    _report_growth(console, rows)
 
 
 def report_memory(memory: dict[int, float | None]) -> None:
@@ -105,20 +116,13 @@ def _per_node(row: Row) -> float:
     return row.http_ms * 1000 / max(row.nodes, 1)
 
 
-def _report_growth(console: Console, rows: list[Row]) -> None:
+def report_growth(growth: list[Growth], smallest: int, largest: int) -> None:
     """HTTP cost per returned node on the largest graph over the same on the smallest."""
-    counts = {row.models for row in rows}
-    smallest, largest = min(counts), max(counts)
-    if smallest == largest:
-        return
     title = f"cost per returned node over HTTP, {largest} models vs {smallest} (target ≤ {TARGET_GROWTH}x)"
-    table = Table(title=title)
+    table = Table(title=title, caption="both graphs served at once, their requests timed in turn")
     for heading in ("walk", f"{smallest} models µs/node", f"{largest} models µs/node", "growth"):
         table.add_column(heading, justify="left" if heading == "walk" else "right")
-    before = {row.label: row for row in rows if row.models == smallest}
-    for row in rows:
-        if row.models != largest or row.label not in before:
-            continue
-        small, large = _per_node(before[row.label]), _per_node(row)
-        table.add_row(row.label, f"{small:.1f}", f"{large:.1f}", f"{large / small:.2f}x")
-    console.print(table)
+    for walk in growth:
+        small, large = walk.small_us_per_node, walk.large_us_per_node
+        table.add_row(walk.label, f"{small:.1f}", f"{large:.1f}", f"{large / small:.2f}x")
+    Console(width=240).print(table)

@@ -16,6 +16,7 @@ from api.context import get_context
 from api.nul_characters import MESSAGE as NUL_MESSAGE
 from api.nul_characters import carries_nul
 from api.operation_direct import direct_operation, learn
+from api.operation_known import known_query, remember
 from api.pages import graphiql_page
 from api.schema import schema
 
@@ -66,6 +67,15 @@ async def _execute(
         if body is not None:
             return JSONResponse(body)
     context = get_context(request.app.state.engine, request)
+    known = known_query(query, operation_name)
+    if known is not None:
+        # A query that ran here before without an error (api.operation_known).
+        body = await known.answer(context, variables)
+        if body is not None:
+            if direct is None:
+                learn(query, operation_name, variables, context)  # once, when not learnt yet
+            return JSONResponse(body, headers={"x-request-id": context.request_id})
+        context = get_context(request.app.state.engine, request)  # fresh loaders for the full path
     try:
         result = await schema.execute(
             query,
@@ -76,8 +86,10 @@ async def _execute(
         )
     except InvalidOperationTypeError:
         return _error(405, "mutations must be sent with POST")
-    if not result.errors and direct is None:
-        learn(query, operation_name, variables, context)
+    if not result.errors:
+        remember(query, operation_name)
+        if direct is None:
+            learn(query, operation_name, variables, context)
     return JSONResponse(_body(result), headers={"x-request-id": context.request_id})
 
 

@@ -31,7 +31,6 @@ from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.extensions import SchemaExtension
 
 from api.bounded_cache import OldestFirst
 from api.context import Context
@@ -42,6 +41,7 @@ from api.executor_direct import Builder, direct_builder
 from api.leaf_variables import LeafVariables
 from api.lineage import walked
 from api.lineage_direct import WalkedLineage
+from api.operation_known import hooks_per_field
 from api.schema import schema
 
 DIRECT_CACHE_SIZE: Final = 512
@@ -127,7 +127,7 @@ def _compiled(
     roots = _root_fields(operation)
     if roots is None or all(node.name.value == TYPENAME for node in roots.values()):
         return None
-    if _resolvers_wrapped():
+    if hooks_per_field():
         return None  # extension hooks around every resolver must see every field
     executor = FastExecutor.build(graphql_schema, document, None, context, variables, operation_name)
     if isinstance(executor, list) or skip_include_variables(operation, executor.fragments):
@@ -168,8 +168,3 @@ def _root_walk(executor: Executor[Any], root_type: GraphQLObjectType, node: Fiel
     plan = PLANS.plan(executor, answer_type, [FieldDetails(node, None)])
     builder = None if plan is None else direct_builder(executor, plan, WalkedLineage)
     return None if builder is None else RootWalk(node, field, builder)
-
-
-def _resolvers_wrapped() -> bool:
-    extensions = schema.get_extensions()
-    return any(type(extension).resolve is not SchemaExtension.resolve for extension in extensions)

@@ -115,12 +115,17 @@ def _growth(rows: list[Row], small_url: str, large_url: str) -> list[Growth]:
     growth = []
     with _server("api.app:create_app", small_url) as small, _server("api.app:create_app", large_url) as large:
         for before, after in pairs:
-            small_ms, large_ms = _interleaved_timers(_http_timer(small, before), _http_timer(large, after))
+            pairs_ms = _paired_timings(_http_timer(small, before), _http_timer(large, after))
+            small_nodes, large_nodes = max(before.nodes, 1), max(after.nodes, 1)
             growth.append(
                 Growth(
                     before.label,
-                    small_ms * 1000 / max(before.nodes, 1),
-                    large_ms * 1000 / max(after.nodes, 1),
+                    statistics.median(small for small, _ in pairs_ms) * 1000 / small_nodes,
+                    statistics.median(large for _, large in pairs_ms) * 1000 / large_nodes,
+                    # Each pair's own ratio, timed back to back: a burst of load hits both alike.
+                    statistics.median(
+                        large * small_nodes / (small * large_nodes) for small, large in pairs_ms
+                    ),
                 )
             )
     return growth
@@ -130,12 +135,10 @@ def _http_timer(client: GraphQLClient, row: Row) -> Callable[[], float]:
     return lambda: http_lineage(client, row.root, row.direction, DEPTH, max(row.nodes, 1))[0]
 
 
-def _interleaved_timers(*timers: Callable[[], float]) -> tuple[float, ...]:
-    """Median milliseconds of each timer (which returns its own seconds), run in turn."""
-    for timer in timers:
-        timer()
-    timings: list[list[float]] = [[timer() for timer in timers] for _ in range(REPEATS)]
-    return tuple(statistics.median(times) * 1000 for times in zip(*timings, strict=True))
+def _paired_timings(small: Callable[[], float], large: Callable[[], float]) -> list[tuple[float, float]]:
+    """Milliseconds of the two timers (each returns its own seconds), run back to back, REPEATS times."""
+    small(), large()
+    return [(small() * 1000, large() * 1000) for _ in range(REPEATS)]
 
 
 def _root_type(bare: sqlite3.Connection, key: str) -> str:

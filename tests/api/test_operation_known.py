@@ -22,6 +22,7 @@ from api.bounded_cache import OldestFirst
 from api.schema import schema
 from graph import lookups
 from tests.api.graphs import SMALL_GRAPH, load
+from tests.api.test_operation_direct import post
 
 ENTITY = "query One($key: String!) { entity(key: $key) { key name ... on ModelDeployment { status } } }"
 # Not only walks: the lineage path of api.operation_direct leaves it to the executor.
@@ -43,15 +44,6 @@ def full_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(schema, "execute", recording)
     yield runs
-
-
-async def post(client: httpx.AsyncClient, document: str, variables: dict[str, Any] | None = None) -> Any:
-    response = await client.post(
-        "/graphql", json={"query": document, "variables": variables}, headers={"x-request-id": "req-9"}
-    )
-    assert response.status_code == 200, response.text
-    assert response.headers["x-request-id"] == "req-9"
-    return response.content
 
 
 @pytest.mark.parametrize(
@@ -121,7 +113,7 @@ async def test_an_unexpected_error_on_a_known_query_is_masked_logged_and_counted
     with caplog.at_level(logging.ERROR):
         body = await post(client, ENTITY, {"key": "dep/1"})
     assert b"secret" not in body and b"Unexpected error" in body
-    assert any("req-9" in record.getMessage() and record.exc_info for record in caplog.records)
+    assert any("req-7" in record.getMessage() and record.exc_info for record in caplog.records)
     assert REGISTRY.get_sample_value("aigraph_errors_total", {"kind": "internal"}) == before + 1
     assert full_runs == [ENTITY, ENTITY]
 
@@ -142,8 +134,8 @@ async def test_a_known_introspection_query_is_refused_once_introspection_is_off(
     client: httpx.AsyncClient, full_runs: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = "{ __schema { queryType { name } } }"
-    await post(client, document)
-    await post(client, document)
+    await post(client, document, None)
+    await post(client, document, None)
     monkeypatch.setenv("AIGRAPH_INTROSPECTION", "0")
     response = await client.post("/graphql", json={"query": document})
     assert "introspection" in response.text

@@ -13,9 +13,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Dialect, Row, Select, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    CompoundSelect,
+    Dialect,
+    Float,
+    Numeric,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.engine.result import result_tuple
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.types import TypeEngine
 
 from graph.db import dump_json
 from graph.driver import fetch_rows, fetch_rows_pooled
@@ -35,7 +49,7 @@ class DriverSelect:
     make_row: Callable[[Sequence[Any]], Row[Any]]
 
     @classmethod
-    def compile(cls, statement: Select[Any], dialect: Dialect) -> DriverSelect:
+    def compile(cls, statement: Select[Any] | CompoundSelect[Any], dialect: Dialect) -> DriverSelect:
         compiled = statement.compile(dialect=dialect)
         names = tuple(compiled.positiontup or ())
         if not dialect.positional and compiled.binds:
@@ -51,7 +65,7 @@ class DriverSelect:
         processors = tuple(
             (index, process)
             for index, column in enumerate(columns)
-            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+            if (process := _result_processor(column.type, dialect)) is not None
         )
         keys = [str(key) for key in list(columns.keys())]
         literals = dict(compiled.params)
@@ -77,6 +91,19 @@ class DriverSelect:
                 cells[index] = process(cells[index])
             rows.append(self.make_row(cells))
         return rows
+
+
+def _result_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+    impl = column_type.dialect_impl(dialect)
+    if isinstance(impl, Float | Numeric) and not impl.asdecimal:
+        # A float column's processor depends on the type the driver reports for each result (asyncpg
+        # hands over a numeric as a Decimal), unknown at compile time: any number becomes a float.
+        return _float
+    return impl.result_processor(dialect, None)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def in_list(column: ColumnElement[Any], name: str, postgresql: bool) -> ColumnElement[bool]:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, literal, select, union_all
+from sqlalchemy import BigInteger, Dialect, Integer, String, bindparam, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graph.driver_select import DriverSelect
 from graph.timestamps import to_micros
 from metrics import tables
 from metrics.buckets import Bucket, bucket_of
 from metrics.definitions import Definition, MetricsError, UnknownEntity
-from metrics.derived import as_of_param
 from metrics.frameworks import Framework, FrameworkNode, load_framework
 from metrics.values import MetricResult, instant, measure, scored
 from metrics.via import reached
@@ -95,27 +96,37 @@ async def _reached_keys(
 
     One statement: the entity itself is the part labelled -1 of the union.
     """
-    entity = tables.entity
-    origin = select(entity.c.id).where(entity.c.key == entity_key)
-    columns = (entity.c.id, entity.c.key, entity.c.type, entity.c.created_at)
-    parts = [select(literal(-1, Integer).label("leaf"), *columns).where(entity.c.key == entity_key)]
-    for index, leaf in enumerate(leaves):
-        if leaf.via == "SELF":
-            continue
-        reach = reached(framework.entity_type, leaf.via, as_of_param(as_of), origin)
-        parts.append(
-            select(literal(index, Integer).label("leaf"), *columns).join_from(
-                reach, entity, entity.c.id == reach.c.reached_id
-            )
-        )
+    vias = tuple(leaf.via for leaf in leaves)
+    statement = _reached_statement(framework.entity_type, vias, connection.dialect)
     itself = None
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for row in (await connection.execute(union_all(*parts))).all():
+    for row in await statement.rows(connection, {"entity_key": entity_key, "as_of": as_of}):
         if row.leaf == -1:
             itself = row
         else:
             found[row.leaf].append((row.id, row.key))
     return itself, found
+
+
+@lru_cache(maxsize=64)
+def _reached_statement(entity_type: str, vias: tuple[str, ...], dialect: Dialect) -> DriverSelect:
+    """The statement of `_reached_keys` for a framework's leaves (by their vias), compiled once for
+    the engine's dialect and sent straight to its driver; the entity's key and asOf are parameters."""
+    entity = tables.entity
+    key = bindparam("entity_key", type_=String)
+    origin = select(entity.c.id).where(entity.c.key == key)
+    columns = (entity.c.id, entity.c.key, entity.c.type, entity.c.created_at)
+    parts = [select(literal(-1, Integer).label("leaf"), *columns).where(entity.c.key == key)]
+    for index, via in enumerate(vias):
+        if via == "SELF":
+            continue
+        reach = reached(entity_type, via, bindparam("as_of", type_=BigInteger), origin)
+        parts.append(
+            select(literal(index, Integer).label("leaf"), *columns).join_from(
+                reach, entity, entity.c.id == reach.c.reached_id
+            )
+        )
+    return DriverSelect.compile(union_all(*parts), dialect)
 
 
 def reduce(leaf: FrameworkNode, definition: Definition, candidates: Candidates) -> MetricResult:

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, null, select
+from sqlalchemy import BigInteger, Dialect, and_, bindparam, case, null, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from graph.driver_select import DriverSelect, in_list, list_value
 from graph.timestamps import now, to_micros
 from metrics import tables
 from metrics.buckets import bucket_of
 from metrics.definitions import Definition, load_definitions
-from metrics.derived import DERIVED, as_of_param, micros
+from metrics.derived import DERIVED, micros
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,30 @@ async def measure(
     ids = list(dict.fromkeys(entity_ids))
     if not ids:
         return {}
-    as_of_micros = as_of_param(to_micros(moment))
+    postgresql = connection.dialect.name == "postgresql"
+    statement = _measured(tuple(definitions), connection.dialect)
+    parameters = {"as_of": to_micros(moment), "ids": list_value(ids, postgresql)}
+    rows = await statement.rows(connection, parameters)
+
+    results: dict[int, list[MetricResult]] = {}
+    for row in rows:
+        values = row._mapping
+        answers: list[MetricResult] = []
+        for index, definition in enumerate(definitions):
+            if not definition.applies_to(values["type"]):
+                continue
+            observed = moment if definition.derived else values[f"observed_{index}"]
+            answers.append(scored(definition, values[f"value_{index}"], observed))
+        results[values["id"]] = answers
+    return results
+
+
+@lru_cache(maxsize=64)
+def _measured(definitions: tuple[Definition, ...], dialect: Dialect) -> DriverSelect:
+    """The statement of `measure` for these definitions, compiled once for the engine's dialect and
+    sent straight to its driver: building and compiling it with SQLAlchemy cost more than running it.
+    asOf and the entity ids are its parameters."""
+    as_of_micros: ColumnElement[int] = bindparam("as_of", type_=BigInteger)
     entity = tables.entity.alias("entity")
     exists = micros(entity.c.created_at) <= as_of_micros
     columns: list[ColumnElement[Any]] = [entity.c.id, entity.c.type]
@@ -130,16 +155,5 @@ async def measure(
         observed_at = latest_observed(definition.id, entity, as_of_micros, "observed_at")
         columns.append(case((applies, value)).label(f"value_{index}"))
         columns.append(case((applies, observed_at)).label(f"observed_{index}"))
-    rows = (await connection.execute(select(*columns).where(entity.c.id.in_(ids)))).all()
-
-    results: dict[int, list[MetricResult]] = {}
-    for row in rows:
-        values = row._mapping
-        answers: list[MetricResult] = []
-        for index, definition in enumerate(definitions):
-            if not definition.applies_to(values["type"]):
-                continue
-            observed = moment if definition.derived else values[f"observed_{index}"]
-            answers.append(scored(definition, values[f"value_{index}"], observed))
-        results[values["id"]] = answers
-    return results
+    postgresql = dialect.name == "postgresql"
+    return DriverSelect.compile(select(*columns).where(in_list(entity.c.id, "ids", postgresql)), dialect)

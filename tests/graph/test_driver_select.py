@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, case, func, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.db import dump_json, is_sqlite
@@ -52,3 +65,20 @@ async def test_driver_rows_equal_sqlalchemys(engine: AsyncEngine) -> None:
     feature = pooled[0]._mapping
     assert isinstance(feature["properties"], dict) and feature["created_at"].tzinfo is not None
     assert feature["owner_key"] == "team/ads" and feature["owner_properties"] == {}
+
+
+async def test_float_columns_and_unions_come_back_as_sqlalchemy_gives_them(engine: AsyncEngine) -> None:
+    """A float computed in SQL (asyncpg's processor depends on the result's own column type, not
+    known at compile time) and a UNION ALL of two selects, as scorecards send them."""
+    await ingest(engine, record_list(EXAMPLE))
+    halves = cast(entity_table.c.id, Float) / literal(2.0, Float)
+    first = select(literal(0, Integer).label("part"), halves.label("half")).where(
+        entity_table.c.key == bindparam("key")
+    )
+    second = select(literal(1, Integer).label("part"), func.avg(entity_table.c.id).label("half"))
+    statement = union_all(first, second)
+    async with engine.connect() as connection:
+        expected = (await connection.execute(statement, {"key": "fs/1"})).all()
+        rows = await DriverSelect.compile(statement, engine.dialect).rows(connection, {"key": "fs/1"})
+    assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+    assert all(isinstance(row.half, float) for row in rows)

@@ -83,3 +83,25 @@ async def test_rollup_statements_do_not_grow_with_the_entities(engine: AsyncEngi
     few = await _count(engine, rollups)
     await load(engine, *_models(10, 90))
     assert await _count(engine, rollups) == few
+
+
+async def test_a_scorecard_and_entity_metrics_send_the_same_texts_whatever_the_entities_and_instant(
+    engine: AsyncEngine,
+) -> None:
+    """Their statements are compiled once per shape: entity ids and asOf are parameters."""
+    await install_builtins(engine)
+    await load(engine, team("team/a"), *_models(0, 20))
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(entity_table.c.id).order_by(entity_table.c.id))).all()
+    ids = [row.id for row in rows]
+
+    async def texts(key: str, count: int, moment: int) -> list[str]:
+        with counting(engine) as statements:
+            async with engine.connect() as connection:
+                card = await scorecard(connection, key, "model_maturity", day(moment))
+                await entity_metrics(connection, ids[:count], as_of=day(moment))
+        assert card is not None
+        return statements
+
+    first = await texts("ms/1", 3, 10)
+    assert await texts("ms/7", 15, 11) == first

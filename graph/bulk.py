@@ -106,7 +106,7 @@ async def insert_plain(
     for size in _statement_sizes(len(rows), per_statement):
         part = rows[start : start + size]
         start += size
-        statement = _statement(table, columns, paramstyle, len(part), returning)
+        statement = _statement(table, columns, paramstyle, size, returning)
         result = await connection.exec_driver_sql(statement, tuple(value for row in part for value in row))
         if returning:
             returned.extend(tuple(row) for row in result)

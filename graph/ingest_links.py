@@ -104,24 +104,21 @@ async def _write_edges(
                     )
                 edges[(found[0], kind, target_id)] = (link.traffic_percent, link.role)
     current: dict[tuple[int, str], dict[EdgeRow, tuple[float | None, str | None]]] = {}
-    # Entities this batch created have no edges yet: only the others' are read.
-    known = [target_id for target_id, record in owners.items() if record.key not in batch.created]
-    statement = select(EDGE).where(EDGE.c.target_id.in_(known))
-    for row in (await connection.execute(statement)).mappings() if known else ():
-        if (row["target_id"], row["kind"]) in desired:
-            edge = (row["source_id"], row["kind"], row["target_id"])
-            current.setdefault((row["target_id"], row["kind"]), {})[edge] = (
-                row["traffic_percent"],
-                row["role"],
-            )
+    # Entities this batch created have no edges yet: only the others' are read and replaced.
+    existing = {target_id for target_id, record in owners.items() if record.key not in batch.created}
+    if existing:
+        statement = select(EDGE).where(EDGE.c.target_id.in_(sorted(existing)))
+        for row in (await connection.execute(statement)).mappings():
+            if (row["target_id"], row["kind"]) in desired:
+                edge = (row["source_id"], row["kind"], row["target_id"])
+                current.setdefault((row["target_id"], row["kind"]), {})[edge] = (
+                    row["traffic_percent"],
+                    row["role"],
+                )
     replaced = [slot for slot, edges in desired.items() if current.get(slot, {}) != edges]
     if not replaced:
         return
-    stale = [
-        {"t": target_id, "k": kind}
-        for target_id, kind in replaced
-        if owners[target_id].key not in batch.created
-    ]
+    stale = [{"t": target_id, "k": kind} for target_id, kind in replaced if target_id in existing]
     if stale:
         await connection.execute(
             delete(EDGE).where(and_(EDGE.c.target_id == bindparam("t"), EDGE.c.kind == bindparam("k"))), stale

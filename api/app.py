@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from api.access import Access, authorize
 from api.collector import tune_collector
-from api.graphql_http import JSONResponse, graphql_get, graphql_post
+from api.graphql_http import GraphQLEndpoint, JSONResponse
 from api.label_mappings import requested_mapping
 from api.logs import configure_logging
 from api.middleware import RequestTelemetry
@@ -90,8 +90,7 @@ def create_app(database_url: str | None = None, *, engine: AsyncEngine | None = 
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql_get, methods=["GET"]),
-            Route("/graphql", graphql_post, methods=["POST"]),
+            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
             Route("/ingest", ingest_jsonl, methods=["POST"]),
             Route("/api/v1/lineage", openlineage_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -196,34 +196,37 @@ WALKS = {
     "DOWNSTREAM": DIRECTED_WALK.format(name="downstream_walk", near="source_id", far="target_id"),
 }
 # BOTH is the union of two directed walks: a node reached both ways keeps its smaller distance, and
-# the root keeps 0 even when a cycle leads back to it. The nodes are cut to the limit in the
-# database, sorted there only when there are more than the limit (the caller sorts what it gets;
-# sorting in SQL cost more than the rest of the node list). The edges are those whose two ends
-# are among the nodes: see `_edges`.
+# the root keeps 0 even when a cycle leads back to it. `found` are the reached nodes the answer may
+# hold (all of them, or the root and those of the wanted types). The answer has two forms, of which
+# the database evaluates one: when the found nodes are within the limit, all of them, unsorted (the
+# caller sorts them; sorting in SQL cost more than the rest of the node list); else the first by
+# (distance, key), cut in the database. The edges are those whose two ends are among the nodes: see
+# `_edges`. (Answering the common, uncut case without a sorted and materialized node list: a walk of
+# 23 nodes 48.7 -> 42.2 µs in SQLite.)
 ANSWER = """WITH RECURSIVE {walks},
-reached AS (SELECT id, MIN(distance) AS distance FROM ({pairs}) AS pairs GROUP BY id),
+reached AS MATERIALIZED (SELECT id, MIN(distance) AS distance FROM ({pairs}) AS pairs GROUP BY id),
 found AS {found_materialized}MATERIALIZED (
     SELECT reached.id, reached.distance, entity.type, entity.key, entity.name
     FROM reached JOIN entity ON entity.id = reached.id
     {where}
 ),
-nodes AS MATERIALIZED (
-    SELECT id, distance, type, key, name FROM found WHERE (SELECT count(*) FROM {counted}) <= :row_limit
-    UNION ALL
-    SELECT * FROM (
-        SELECT id, distance, type, key, name FROM found WHERE (SELECT count(*) FROM {counted}) > :row_limit
-        ORDER BY distance, key{collate} LIMIT :row_limit
-    ) AS first_nodes
+first_nodes AS MATERIALIZED (
+    SELECT id, distance, type, key, name FROM found ORDER BY distance, key{collate} LIMIT :row_limit
 )
-{answer}"""
-# The answer's two parts (see `_answer_parts`).
-ROWS_ANSWER = """SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM nodes
+{whole}
 UNION ALL
-SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
-{edges}"""
-JSON_ANSWER = """SELECT (SELECT json_group_array(json_array(id, distance, type, key, name)) FROM nodes),
+{cut}"""
+# One form of the answer (see `_answer_parts`), on the condition that picks it.
+ROWS_ANSWER = """SELECT * FROM (
+    SELECT 0 AS part, id, distance, type, key{collate} AS key, name FROM {nodes}
+    UNION ALL
+    SELECT 1, edge.source_id, edge.target_id, edge.kind, NULL, NULL
+    {edges}
+) AS answer WHERE {condition}"""
+JSON_ANSWER = """SELECT (SELECT json_group_array(json_array(id, distance, type, key, name)) FROM {nodes}),
     (SELECT json_group_array(json_array(edge.source_id, edge.target_id, edge.kind))
-{edges})"""
+    {edges})
+WHERE {condition}"""
 # The edges among the nodes, looked up from each node in the walk direction (the edge table is
 # indexed both ways). A directed walk follows every edge of a node nearer than `depth`, so when
 # neither a type filter nor the limit left nodes out, such an edge's far end is among the nodes and
@@ -233,18 +236,15 @@ DIRECTED_EDGES = {
     "DOWNSTREAM": ("edge.source_id", "edge.target_id"),
     "UPSTREAM": ("edge.target_id", "edge.source_id"),
 }
-ON_TRUST = "((SELECT count(*) FROM reached) <= :row_limit AND nodes.distance < :depth) OR "
-BOTH_EDGES = (
-    "FROM nodes JOIN edge ON edge.source_id = nodes.id JOIN nodes AS targets ON targets.id = edge.target_id"
-)
 
 
-def _edges(direction: Direction, filtered: bool) -> str:
+def _edges(direction: Direction, nodes: str, trusted: bool) -> str:
     if direction == "BOTH":
-        return BOTH_EDGES
+        targets = f"JOIN {nodes} AS targets ON targets.id = edge.target_id"
+        return f"FROM {nodes} JOIN edge ON edge.source_id = {nodes}.id {targets}"
     near, far = DIRECTED_EDGES[direction]
-    trusted = "" if filtered else ON_TRUST
-    return f"FROM nodes JOIN edge ON {near} = nodes.id\nWHERE {trusted}{far} IN (SELECT id FROM nodes)"
+    trust = f"{nodes}.distance < :depth OR " if trusted else ""
+    return f"FROM {nodes} JOIN edge ON {near} = {nodes}.id\nWHERE {trust}{far} IN (SELECT id FROM {nodes})"
 
 
 WANTED_TYPES = {
@@ -263,13 +263,25 @@ def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[
     # Keys sort by code point everywhere: SQLite does so natively, PostgreSQL needs the C collation.
     collate = ' COLLATE "C"' if postgresql else ""
     answer = ROWS_ANSWER if postgresql else JSON_ANSWER
+    # Every reached id is an entity (edges reference entities), so unfiltered, the count of reached
+    # nodes is the count of found ones, without the join; and the whole answer's edges are looked
+    # up from the reached nodes themselves.
+    counted = "found" if filtered else "reached"
+    within = f"(SELECT count(*) FROM {counted}) <= :row_limit"
+    whole = answer.format(
+        nodes="found", edges=_edges(direction, counted, not filtered), condition=within, collate=collate
+    )
+    cut = answer.format(
+        nodes="first_nodes",
+        edges=_edges(direction, "first_nodes", False),
+        condition=f"(SELECT count(*) FROM {counted}) > :row_limit",
+        collate=collate,
+    )
     sql = ANSWER.format(
         walks=",\n".join(walks),
         pairs=pairs,
-        answer=answer.format(edges=_edges(direction, filtered), collate=collate),
-        # Every reached id is an entity (edges reference entities), so unfiltered, the count of
-        # reached nodes is the count of found ones, without the join.
-        counted="found" if filtered else "reached",
+        whole=whole,
+        cut=cut,
         # Filtered, the found nodes are counted and listed: worth keeping; else cheaper inlined.
         found_materialized="" if filtered else "NOT ",
         where=WANTED_TYPES[postgresql] if filtered else "",

@@ -56,9 +56,8 @@ class LeafVariables:
             variables.append(LeafVariable(signature, named))
         return cls(tuple(variables))
 
-    def coerced(self, inputs: dict[str, Any]) -> VariableValues | None:
-        """The values graphql-core's `get_variable_values` would give, or None to leave it to that."""
-        sources: dict[str, VariableValueSource] = {}
+    def values(self, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        """The coerced value of each variable by name, or None to leave the variables to graphql-core."""
         coerced: dict[str, Any] = {}
         for variable in self.variables:
             name = variable.signature.name
@@ -71,6 +70,16 @@ class LeafVariables:
                 return None  # refused: graphql-core words the error
             if result is Undefined:
                 return None
-            sources[name] = VariableValueSource(variable.signature, value)
             coerced[name] = result
+        return coerced
+
+    def coerced(self, inputs: dict[str, Any]) -> VariableValues | None:
+        """The values graphql-core's `get_variable_values` would give, or None to leave it to that."""
+        coerced = self.values(inputs)
+        if coerced is None:
+            return None
+        sources = {
+            variable.signature.name: VariableValueSource(variable.signature, inputs[variable.signature.name])
+            for variable in self.variables
+        }
         return VariableValues(sources, coerced)

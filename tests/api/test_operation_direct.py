@@ -14,12 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import get_argument_values, parse
+from graphql.execution.values import get_variable_values
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import api.operation_direct
 from api.bounded_cache import OldestFirst
-from api.operation_direct import DirectOperation
+from api.operation_direct import ArgumentPlan, DirectOperation
+from api.schema import schema
 from tests.api.graphs import SMALL_GRAPH, load
 from tests.api.test_lineage_direct import random_lineage
 
@@ -180,3 +183,33 @@ async def test_a_direct_walk_is_one_statement(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert len(direct_answers) == 2 and None not in direct_answers
+
+
+PLANNED = [
+    # Every argument from a variable; literals (an enum, a list of enums); nothing but the key.
+    ("query($k: String!, $d: Int!, $l: Int!) { lineage(key: $k, depth: $d, limit: $l) { truncated } }", True),
+    (
+        '{ lineage(key: "dep/1", direction: BOTH, types: [FEATURE_SOURCE], limit: 5) { truncated } }',
+        True,
+    ),
+    ('{ lineage(key: "dep/1") { truncated } }', True),
+    # A variable inside a literal list: no plan, graphql-core's general pass instead.
+    ('query($t: EntityType!) { lineage(key: "dep/1", types: [$t]) { truncated } }', False),
+]
+
+
+@pytest.mark.parametrize(("document", "planned"), PLANNED)
+def test_argument_plans_give_what_graphql_core_gives(document: str, planned: bool) -> None:
+    field = schema._schema.query_type.fields["lineage"]  # type: ignore[union-attr]
+    operation: Any = parse(document).definitions[0]
+    node = operation.selection_set.selections[0]
+    plan = ArgumentPlan.of(field, node)
+    assert (plan is not None) == planned
+    if plan is None:
+        return
+    values = {"k": "fs/log", "d": 4, "l": 7}
+    definitions = operation.variable_definitions or ()
+    declared = {definition.variable.name.value for definition in definitions}
+    variables = get_variable_values(schema._schema, definitions, {name: values[name] for name in declared})
+    assert not isinstance(variables, list)
+    assert plan.arguments(values) == get_argument_values(field, node, variables)

@@ -38,3 +38,10 @@ async def test_a_global_id_hiding_a_nul_names_nothing(client: httpx.AsyncClient)
     hidden = base64.urlsafe_b64encode(b"ModelSource:a\x00b").decode()
     response = await client.post("/graphql", json={"query": f'{{ node(id: "{hidden}") {{ id }} }}'})
     assert response.json() == {"data": {"node": None}}
+
+
+async def test_a_nul_escape_written_with_json_escapes_is_refused(client: httpx.AsyncClient) -> None:
+    # `\u005c` is a backslash: the query reads `"\u0000"`, GraphQL's escape of a NUL.
+    body = b'{"query": "{ entity(key: \\"\\u005cu0000\\") { key } }"}'
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()["errors"][0]["message"]) == (400, MESSAGE)

@@ -21,7 +21,7 @@ from api.types.described import resolver
 from api.types.entities import Entity, build_entity
 from api.types.enums import EntityType
 from api.types.lineage import Lineage, LineageDirection
-from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageResult, walk_lineage
+from graph.lineage import MAX_DEPTH, MAX_LIMIT, Direction, LineageError, LineageRows, walk_lineage_rows
 from graph.lookups import entities_by_ids
 from graph.search import MAX_FIRST, SearchLimitError, search_entities
 
@@ -51,7 +51,7 @@ async def walked(
     depth: int | None,
     types: list[EntityType] | None,
     limit: int | None,
-) -> LineageResult:
+) -> LineageRows:
     """The walk `lineage` answers from, for its arguments as the resolver receives them (on a
     connection of the engine's pool of its own when given the engine)."""
     # An explicit null means the default, as an absent argument does.
@@ -59,7 +59,7 @@ async def walked(
     hops = DEFAULT_DEPTH if depth is None else depth
     most = DEFAULT_LIMIT if limit is None else limit
     try:
-        return await walk_lineage(connection, key, walk, hops, _type_names(types), most)
+        return await walk_lineage_rows(connection, key, walk, hops, _type_names(types), most)
     except LineageError as error:
         raise UserError(f"lineage: {error}") from error
 
@@ -107,10 +107,11 @@ class LineageQuery:
     ) -> Lineage:
         names = selected_entity_field_names(info)
         async with info.context.engine.connect() as connection:
-            result = await walked(connection, key, direction, depth, types, limit)
+            walk = await walked(connection, key, direction, depth, types, limit)
             if not needs_rows(names, info.schema.config.name_converter):
                 # Served from the walk itself, most often without an object per entity.
-                return WalkedLineage(result, with_ids="id" in names)
+                return WalkedLineage(walk, with_ids="id" in names)
+            result = walk.result()
             ids = [result.root.id, *(node.entity.id for node in result.nodes)]
             rows = await entities_by_ids(connection, ids)
         return lineage_answer(result, rows)

@@ -31,14 +31,18 @@ from api.ids import global_id
 from api.lineage_answer import EDGE_KINDS, lineage_answer
 from api.types.entities import ENTITY_CLASSES
 from api.types.lineage import Lineage
-from graph.lineage import LineageEdge, LineageNode, LineageResult
+from graph.lineage import LineageRows
 
-# What the walk's tuples hold, by the attribute of the object that would carry it.
-# LineageEntity is (id, type, key, name); LineageNode (entity, distance); LineageEdge (source, target, kind).
-ENTITY_VALUES = {"key": "{e}[2]", "name": "{e}[3]", "id": "gid({e}[1], {e}[2])"}
+# What the walk's rows hold (graph.lineage.LineageRows), by the attribute of the object that would
+# carry it. A node row, which is also its entity's, is [id, distance, type, key, name]; an edge row
+# (source key, target key, kind, source's node row, target's node row).
+ENTITY_VALUES = {"key": "{e}[3]", "name": "{e}[4]", "id": "gid({e}[2], {e}[3])"}
+ENTITY_TYPE = "{e}[2]"
 ENTITY_LEAVES = {"key": GraphQLString, "name": GraphQLString, "id": GraphQLID}
-NODE_ENTITY = {"entity": 0}
-EDGE_ENTITIES = {"source": 0, "target": 1}
+NODE_DISTANCE = 1
+EDGE_KIND = 2
+NODE_ENTITY: dict[str, int | None] = {"entity": None}  # the node row itself
+EDGE_ENTITIES: dict[str, int | None] = {"source": 3, "target": 4}
 
 
 class WalkedLineage(Lineage):
@@ -49,7 +53,7 @@ class WalkedLineage(Lineage):
     on first access, as `lineage_answer` builds them.
     """
 
-    def __init__(self, walk: LineageResult, with_ids: bool) -> None:
+    def __init__(self, walk: LineageRows, with_ids: bool) -> None:
         # Not the dataclass constructor: root, nodes and edges are built only if read.
         self.walk = walk
         self.with_ids = with_ids
@@ -58,7 +62,7 @@ class WalkedLineage(Lineage):
     def __getattr__(self, name: str) -> Any:
         if name not in ("root", "nodes", "edges"):
             raise AttributeError(name)
-        built = lineage_answer(self.walk, None, self.with_ids)
+        built = lineage_answer(self.walk.result(), None, self.with_ids)
         self.root, self.nodes, self.edges = built.root, built.nodes, built.edges
         return getattr(self, name)
 
@@ -112,43 +116,45 @@ def _lineage_lines(source: Source, plan: ObjectPlan) -> list[str]:
             _expect_leaf(field, GraphQLBoolean)
             lines.append(f"    result[{key}] = walk.truncated")
         elif field.kind == COMPOSITE and field.attribute == "root":
-            lines.append(f"    result[{key}] = {_entity(source, field, 'walk.root')}")
+            lines.append(f"    result[{key}] = {_entity(source, field, 'walk.nodes[0]')}")
         elif field.kind == COMPOSITE and field.attribute in ("nodes", "edges"):
             item_type = get_named_type(field.field_def.type)
             item_plan = source.plan(item_type, field)
             variables = NODE_ENTITY if field.attribute == "nodes" else EDGE_ENTITIES
             item = "node" if field.attribute == "nodes" else "edge"
-            expression = _item(source, item_plan, item, variables, index)
-            # Each tuple unpacked into one name per position (see `_part`), in one comprehension.
-            width = len((LineageNode if item == "node" else LineageEdge)._fields)
-            parts = ", ".join(_part(index, position) for position in range(width))
-            lines.append(f"    result[{key}] = [{expression} for {parts} in walk.{field.attribute}]")
+            row = f"{item}{index}"
+            expression = _item(source, item_plan, item, variables, row)
+            # The root is the first node row, not one of the answer's nodes.
+            rows = "walk.nodes[1:]" if item == "node" else "walk.edges"
+            lines.append(f"    result[{key}] = [{expression} for {row} in {rows}]")
         else:
             raise Unservable(field.name)
     return lines
 
 
-def _part(index: int, position: int) -> str:
-    """The name a builder gives position `position` of the tuples of its `index`-th field."""
-    return f"p{index}_{position}"
+def _position(row: str, position: int | None) -> str:
+    """The expression of a position of the row named `row` (None: the row itself)."""
+    return row if position is None else f"{row}[{position}]"
 
 
-def _item(source: Source, plan: ObjectPlan, item: str, entity_positions: dict[str, int], index: int) -> str:
-    """The dict expression of one node or edge, from the names its tuple is unpacked into."""
+def _item(
+    source: Source, plan: ObjectPlan, item: str, entity_positions: dict[str, int | None], row: str
+) -> str:
+    """The dict expression of one node or edge, from its row, named `row`."""
     parts: list[str] = []
     for field in plan.fields:
         if field.kind == TYPENAME:
             value = repr(plan.type_name)
         elif field.kind == COMPOSITE and field.attribute in entity_positions:
-            value = _entity(source, field, _part(index, entity_positions[field.attribute]))
+            value = _entity(source, field, _position(row, entity_positions[field.attribute]))
         elif field.kind == LEAF and field.attribute == "distance" and item == "node":
             _expect_leaf(field, GraphQLInt)
-            value = _part(index, 1)
+            value = _position(row, NODE_DISTANCE)
         elif field.kind == LEAF and field.attribute == "kind" and item == "edge":
             assert field.shape is not None
             named = field.shape.named
             names = {stored: leaf_serializer(named, member)(member) for stored, member in EDGE_KINDS.items()}
-            value = f"{source.constant(names)}[{_part(index, 2)}]"
+            value = f"{source.constant(names)}[{_position(row, EDGE_KIND)}]"
         else:
             raise Unservable(field.name)
         parts.append(f"{field.name!r}: {value}")
@@ -156,7 +162,7 @@ def _item(source: Source, plan: ObjectPlan, item: str, entity_positions: dict[st
 
 
 def _entity(source: Source, field: FieldPlan, variable: str) -> str:
-    """The expression of an entity position's dict, for the entity tuple in `variable`.
+    """The expression of an entity position's dict, for the entity's row in `variable`.
 
     Type conditions may give each entity type its own fields: the expression then picks the
     builder of the entity's type; when every type asks the same, the dict is written inline.
@@ -175,7 +181,7 @@ def _entity(source: Source, field: FieldPlan, variable: str) -> str:
         stored_type: eval(f"lambda e: {_entity_dict(fields, 'e')}", source.namespace)
         for stored_type, fields in by_type.items()
     }
-    return f"{source.constant(builders)}[{variable}[1]]({variable})"
+    return f"{source.constant(builders)}[{ENTITY_TYPE.format(e=variable)}]({variable})"
 
 
 def _entity_fields(plan: ObjectPlan) -> list[tuple[str, str]]:

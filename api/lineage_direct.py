@@ -3,10 +3,10 @@
 The usual lineage view asks of each entity only what the walk returns (key, name, the global id,
 `__typename`), of each node its distance and of each edge its kind. For such a selection this
 module compiles, once per document shape, one Python function that builds the answer's result
-dicts from the walk's tuples in plain loops, in the order, under the aliases and with the type
-conditions of the selection (the executor's plans worked those out). Anything else in the
-selection (a resolver such as `metrics`, a stored attribute such as `owner`) leaves the answer to
-the executor, through the objects `WalkedLineage` builds on demand.
+dicts from the walk's rows (graph.lineage.LineageRows) in plain loops, in the order, under the
+aliases and with the type conditions of the selection (the executor's plans worked those out).
+Anything else in the selection (a resolver such as `metrics`, a stored attribute such as `owner`)
+leaves the answer to the executor, through the objects `WalkedLineage` builds on demand.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution.get_variable_signature import GraphQLVariableSignature, get_variable_signature
-from graphql.execution.values import VariableValues, VariableValueSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +71,3 @@ class LeafVariables:
                 return None
             coerced[name] = result
         return coerced
-
-    def coerced(self, inputs: dict[str, Any]) -> VariableValues | None:
-        """The values graphql-core's `get_variable_values` would give, or None to leave it to that."""
-        coerced = self.values(inputs)
-        if coerced is None:
-            return None
-        sources = {
-            variable.signature.name: VariableValueSource(variable.signature, inputs[variable.signature.name])
-            for variable in self.variables
-        }
-        return VariableValues(sources, coerced)

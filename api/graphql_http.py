@@ -114,7 +114,8 @@ async def graphql_get(request: Request) -> Response:
     return await _execute(request, params, READ_ONLY)
 
 
-async def graphql_post(request: Request, body: bytes) -> Response:
+async def graphql_post(request: Request) -> Response:
+    body = await request.body()
     try:
         params = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -132,21 +133,6 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        if scope["method"] == "POST":
-            response = await graphql_post(request, await _request_body(receive))
-        else:
-            response = await graphql_get(request)
+        handle = graphql_post if scope["method"] == "POST" else graphql_get
+        response = await handle(request)
         await response(scope, receive, send)
-
-
-async def _request_body(receive: Receive) -> bytes:
-    """The request's body; RequestTelemetry has read it whole, so it comes as one message."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break  # the client went away: nothing will read the answer
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

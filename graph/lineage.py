@@ -308,14 +308,17 @@ def _statement(direction: Direction, filtered: bool, postgresql: bool) -> tuple[
     # nodes is the count of found ones, without the join; and the whole answer's edges are looked
     # up from the reached nodes themselves.
     counted = "found" if filtered else "reached"
-    within = f"(SELECT count(*) FROM {counted}) <= :row_limit"
+    count = f"(SELECT count(*) FROM {counted})"
     whole = answer.format(
-        nodes="found", edges=_edges(direction, counted, not filtered), condition=within, collate=collate
+        nodes="found",
+        edges=_edges(direction, counted, not filtered),
+        condition=f"{count} <= :row_limit",
+        collate=collate,
     )
     cut = answer.format(
         nodes="first_nodes",
         edges=_edges(direction, "first_nodes", False),
-        condition=f"(SELECT count(*) FROM {counted}) > :row_limit",
+        condition=f"{count} > :row_limit",
         collate=collate,
     )
     sql = ANSWER.format(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from graph import lookups
@@ -87,3 +88,20 @@ async def test_errors_a_client_can_fix_are_shown(client: httpx.AsyncClient) -> N
         await client.post("/graphql", json={"query": "{ modelSources(first: 1000) { totalCount } }"})
     ).json()
     assert body["errors"][0]["message"] == "`first` must be between 0 and 100, got 1000"
+
+
+async def test_other_methods_on_graphql_get_405_with_the_allowed_ones(client: httpx.AsyncClient) -> None:
+    # GET and POST are taken straight to the endpoint; anything else goes through the router.
+    response = await client.put("/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+async def test_graphql_is_served_under_a_root_path(engine: AsyncEngine) -> None:
+    app = create_app(engine=engine)
+    transport = httpx.ASGITransport(app=app, root_path="/aigraph")
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/aigraph/graphql", json={"query": "{ __typename }"})
+        assert response.json() == {"data": {"__typename": "Query"}}
+        assert len(response.headers["x-request-id"]) == 16
+        assert (await client.get("/aigraph/healthz")).json()["status"] == "ok"

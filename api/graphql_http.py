@@ -3,7 +3,7 @@
 `/graphql` is routed to `GraphQLEndpoint`, a plain ASGI app: Starlette's function endpoints wrap
 each request in a layer of exception handlers and a send wrapper of their own (about 20 µs of a
 lineage request over HTTP, measured), which this route has no use for (errors are answered here,
-and RequestTelemetry answers anything unexpected).
+and RequestTelemetry answers anything unexpected and gives every response its X-Request-Id).
 """
 
 from __future__ import annotations
@@ -38,6 +38,25 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
+class JSONAnswer:
+    """A 200 response with a JSON body, sent as its two ASGI messages.
+
+    The answers of `/graphql` need none of a Starlette Response's header handling (no cookies, no
+    charset to add, the request id comes from RequestTelemetry), which cost about 3 µs a request.
+    """
+
+    __slots__ = ("body",)
+
+    def __init__(self, content: Any) -> None:
+        self.body = orjson.dumps(content)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length = b"%d" % len(self.body)
+        headers = [(b"content-type", b"application/json"), (b"content-length", length)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message}]}, status_code=status)
 
@@ -51,7 +70,7 @@ def _body(result: ExecutionResult) -> dict[str, Any]:
 
 async def _execute(
     request: Request, params: dict[str, Any], operations: frozenset[OperationType], escaped: bool = True
-) -> Response:
+) -> Response | JSONAnswer:
     """Run the request's document; `escaped` False vouches that no string of it holds an escape."""
     query = params.get("query")
     if not isinstance(query, str) or not query:
@@ -69,11 +88,10 @@ async def _execute(
         return refusal
     direct = direct_operation(query, operation_name)
     if direct is not None:
-        # A lineage document seen before, answered straight from its walks (api.operation_direct);
-        # RequestTelemetry names the response with the request id.
+        # A lineage document seen before, answered straight from its walks (api.operation_direct).
         body = await direct.answer(request.app.state.engine, variables)
         if body is not None:
-            return JSONResponse(body)
+            return JSONAnswer(body)
     context = get_context(request.app.state.engine, request)
     known = known_query(query, operation_name)
     if known is not None:
@@ -82,7 +100,7 @@ async def _execute(
         if body is not None:
             if direct is None:
                 learn(query, operation_name, variables, context)  # once, when not learnt yet
-            return JSONResponse(body, headers={"x-request-id": context.request_id})
+            return JSONAnswer(body)
         context = get_context(request.app.state.engine, request)  # fresh loaders for the full path
     try:
         result = await schema.execute(
@@ -98,10 +116,10 @@ async def _execute(
         remember(query, operation_name)
         if direct is None:
             learn(query, operation_name, variables, context)
-    return JSONResponse(_body(result), headers={"x-request-id": context.request_id})
+    return JSONAnswer(_body(result))
 
 
-async def graphql_get(request: Request) -> Response:
+async def graphql_get(request: Request) -> Response | JSONAnswer:
     """GraphiQL for browsers; a query in the URL is executed (queries only)."""
     if "query" not in request.query_params:
         return await graphiql_page(request)
@@ -114,7 +132,7 @@ async def graphql_get(request: Request) -> Response:
     return await _execute(request, params, READ_ONLY)
 
 
-async def graphql_post(request: Request) -> Response:
+async def graphql_post(request: Request) -> Response | JSONAnswer:
     body = await request.body()
     try:
         params = orjson.loads(body)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.context import Info
+from api.ids import global_id
 from api.telemetry import count_error, count_ingested
 from api.types.described import resolver
 from api.types.ingest import IngestBatch
@@ -87,6 +88,10 @@ class IngestResult:
 class DeleteResult:
     deleted: int = strawberry.field(description="Number of entities deleted.")
     keys: list[str] = strawberry.field(description="Keys of the deleted entities (unknown keys are skipped).")
+    deleted_ids: list[strawberry.ID] = strawberry.field(
+        description="Global ids of the deleted entities, in the order of `keys` (for a client cache's "
+        "`@deleteRecord`)."
+    )
 
 
 def _camel(name: str) -> str:
@@ -154,4 +159,8 @@ class CoreMutation:
         keys: Annotated[list[str], strawberry.argument(description="Keys of the entities to delete.")],
     ) -> DeleteResult:
         deleted = await delete_entities(info.context.engine, keys)
-        return DeleteResult(deleted=len(deleted), keys=deleted)
+        return DeleteResult(
+            deleted=len(deleted),
+            keys=[entity.key for entity in deleted],
+            deleted_ids=[strawberry.ID(global_id(entity.type, entity.key)) for entity in deleted],
+        )

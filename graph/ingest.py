@@ -8,6 +8,8 @@ streamed on each pass rather than held in memory.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,6 +35,7 @@ __all__ = [
     "IngestRejected",
     "IngestSummary",
     "TypeCounts",
+    "DeletedEntity",
     "delete_entities",
     "ingest",
     "jsonl_bytes",
@@ -70,15 +73,20 @@ async def ingest(
     return batch.summary
 
 
-async def delete_entities(engine: AsyncEngine, keys: list[str]) -> list[str]:
-    """Delete entities by key with their edges and metric values; returns the keys that existed."""
+class DeletedEntity(NamedTuple):
+    key: str
+    type: str
+
+
+async def delete_entities(engine: AsyncEngine, keys: list[str]) -> list[DeletedEntity]:
+    """Delete entities by key with their edges and metric values; returns those that existed, by key."""
     table = entity_table
-    deleted: list[str] = []
+    deleted: list[DeletedEntity] = []
     async with write_transaction(engine) as connection:
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
-            found = (await connection.execute(select(table.c.key).where(table.c.key.in_(chunk)))).scalars()
-            deleted.extend(found)
+            found = await connection.execute(select(table.c.key, table.c.type).where(table.c.key.in_(chunk)))
+            deleted.extend(DeletedEntity(key, entity_type) for key, entity_type in found)
             await connection.execute(delete(table).where(table.c.key.in_(chunk)))
     return sorted(deleted)
 

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.ids import global_id
 from tests.api.graphs import SMALL_GRAPH, graphql, keys, load
 
 # These tests write: every request carries a write token.
@@ -104,8 +105,12 @@ async def test_missing_name_names_the_field(client: httpx.AsyncClient) -> None:
 
 async def test_delete_entities_removes_their_edges(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
     await load(engine, SMALL_GRAPH)
-    mutation = 'mutation { deleteEntities(keys: ["mb/2", "nope"]) { deleted keys } }'
-    assert (await graphql(client, mutation))["deleteEntities"] == {"deleted": 1, "keys": ["mb/2"]}
+    mutation = 'mutation { deleteEntities(keys: ["nope", "mb/2", "dep/9"]) { deleted keys deletedIds } }'
+    assert (await graphql(client, mutation))["deleteEntities"] == {
+        "deleted": 1,
+        "keys": ["mb/2"],
+        "deletedIds": [global_id("ModelBinary", "mb/2")],
+    }
     query = """{ entity(key: "run/2") { ... on WorkflowRun { binaries { edges { node { key } } } } }
       dep: entity(key: "dep/1") { ... on ModelDeployment { binaries { totalCount } } } }"""
     data = await graphql(client, query)

@@ -203,8 +203,8 @@ async def test_team_parent_update_and_timestamps_with_offsets(engine: AsyncEngin
 
 async def test_delete_removes_entities_edges_and_values(engine: AsyncEngine) -> None:
     await ingest(engine, jsonl_bytes(jsonl(EXAMPLE)))
-    deleted = await delete_entities(engine, ["mb/1", "nope"])
-    assert deleted == ["mb/1"]
+    deleted = await delete_entities(engine, ["nope", "mb/1", "ms/1"])
+    assert deleted == [("mb/1", "ModelBinary"), ("ms/1", "ModelSource")]
     assert not any("mb/1" in (source, target) for source, _, target in await edges(engine))
     async with engine.connect() as connection:
         assert (await connection.execute(select(metric_value_table))).all() == []

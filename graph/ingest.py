@@ -32,10 +32,10 @@ from graph.sources import BatchSource, jsonl_bytes, jsonl_file, record_list
 __all__ = [
     "MAX_RECORD_BYTES",
     "RECORD_TYPES",
+    "DeletedEntity",
     "IngestRejected",
     "IngestSummary",
     "TypeCounts",
-    "DeletedEntity",
     "delete_entities",
     "ingest",
     "jsonl_bytes",

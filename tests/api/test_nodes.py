@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.ids import global_id
-from tests.api.graphs import SMALL_GRAPH, graphql, load
+from tests.api.graphs import SMALL_GRAPH, graphql, graphql_errors, load
 
 ONE_OF_EACH = [
     ("FeatureSource", "fs/a"),
@@ -78,3 +78,16 @@ async def test_entity_by_key_has_common_and_own_fields(small: httpx.AsyncClient)
 
 async def test_unknown_key_is_null(small: httpx.AsyncClient) -> None:
     assert (await graphql(small, '{ entity(key: "nope") { key } }'))["entity"] is None
+
+
+async def test_run_and_deployment_status_in_one_selection_need_aliases(small: httpx.AsyncClient) -> None:
+    """The two `status` fields are different enums: together they are asked for under aliases."""
+    fragments = "... on WorkflowRun { {run}status } ... on ModelDeployment { {deployment}status }"
+    query = '{ nodes(ids: ["%s", "%s"]) { ' + fragments + " } }"
+    ids = (global_id("WorkflowRun", "run/1"), global_id("ModelDeployment", "dep/1"))
+    plain = query.replace("{run}", "").replace("{deployment}", "") % ids
+    [message] = await graphql_errors(small, plain)
+    assert "status" in message and "conflict" in message
+    aliased = query.replace("{run}", "runStatus: ").replace("{deployment}", "deploymentStatus: ") % ids
+    answer = (await graphql(small, aliased))["nodes"]
+    assert answer == [{"runStatus": "SUCCEEDED"}, {"deploymentStatus": "ACTIVE"}]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Dialect, Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from graph.driver_select import DriverSelect, in_list, list_value
 from graph.models import metric_definition_table
 from metrics.buckets import Bucket, parse_buckets
 
@@ -99,10 +101,16 @@ async def load_definitions(
 
     `category` narrows either list.
     """
-    statement = select(*_COLUMNS).order_by(definition_table.c.key)
     if keys is not None:
-        statement = statement.where(definition_table.c.key.in_(list(keys)))
-    found = {row.key: Definition.from_row(row) for row in (await connection.execute(statement)).all()}
+        # The definitions a framework or a metric field names, on every scorecard and rollup:
+        # straight to the driver (through SQLAlchemy's async adaptation and aiosqlite's thread this
+        # one lookup cost about 0.7 ms, four times the rest of a scorecard's statements).
+        postgresql = connection.dialect.name == "postgresql"
+        values = {"keys": list_value(list(dict.fromkeys(keys)), postgresql)}
+        rows: Sequence[Any] = await _by_keys(connection.dialect).rows(connection, values)
+    else:
+        rows = (await connection.execute(select(*_COLUMNS).order_by(definition_table.c.key))).all()
+    found = {row.key: Definition.from_row(row) for row in rows}
     if keys is None:
         definitions = list(found.values())
     else:
@@ -113,6 +121,13 @@ async def load_definitions(
     if category is not None:
         definitions = [definition for definition in definitions if definition.category == category]
     return definitions
+
+
+@lru_cache(maxsize=8)
+def _by_keys(dialect: Dialect) -> DriverSelect:
+    """The definitions whose key is in the list bound as `keys`, compiled once for the dialect."""
+    wanted = in_list(definition_table.c.key, "keys", dialect.name == "postgresql")
+    return DriverSelect.compile(select(*_COLUMNS).where(wanted), dialect)
 
 
 async def load_definition(connection: AsyncConnection, key: str) -> Definition:

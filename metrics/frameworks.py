@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Row, and_, case, func, literal, null, select
+from sqlalchemy import Dialect, Float, Row, String, and_, bindparam, case, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -20,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 
+from graph.driver_select import DriverSelect
 from graph.models import metric_framework_table
 from metrics import tables
 from metrics.buckets import Bucket, parse_buckets, score_case
@@ -104,13 +106,21 @@ async def load_frameworks(connection: AsyncConnection) -> list[Framework]:
     return [Framework.from_row(row) for row in (await connection.execute(statement)).all()]
 
 
+@lru_cache(maxsize=8)
+def _framework_by_key(dialect: Dialect) -> DriverSelect:
+    """The framework of the key bound as `key`, compiled once for the dialect and sent straight to
+    the driver: through SQLAlchemy's async adaptation this lookup cost more than a whole scorecard's
+    other statements."""
+    wanted = metric_framework_table.c.key == bindparam("key", type_=String)
+    return DriverSelect.compile(select(metric_framework_table).where(wanted), dialect)
+
+
 async def load_framework(connection: AsyncConnection, key: str) -> tuple[Framework, dict[str, Definition]]:
     """A framework by key (UnknownFramework when absent) with the definitions of its leaves."""
-    statement = select(metric_framework_table).where(metric_framework_table.c.key == key)
-    row = (await connection.execute(statement)).first()
-    if row is None:
+    rows = await _framework_by_key(connection.dialect).rows(connection, {"key": key})
+    if not rows:
         raise UnknownFramework(key)
-    framework = Framework.from_row(row)
+    framework = Framework.from_row(rows[0])
     return framework, by_key(await load_definitions(connection, framework.metric_keys()))
 
 

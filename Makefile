@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test lint bench bench-mlmd-venv clean vendor
 
+# pip compiles the packages it installs, but not this project's own, installed in place: with
+# PYTHONDONTWRITEBYTECODE set, every command would compile them again at start (0.15 s of an
+# `aigraph ingest`). compileall only rewrites what changed.
 install: $(VENV)/.installed
+	$(BIN)/python -m compileall -q api graph metrics
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -77,17 +77,15 @@ def _edges(direction: Direction, nodes: str, trusted: bool, postgresql: bool) ->
         return f"FROM {nodes} JOIN edge ON edge.source_id = {nodes}.id {targets}"
     near, far = DIRECTED_EDGES[direction]
     trust = f"{nodes}.distance < :depth OR " if trusted else ""
+    condition = f"{trust}{far} IN (SELECT id FROM {nodes})"
     if postgresql:
-        # The nodes' ids as an array, for PostgreSQL's planner: it cannot tell how many nodes a
-        # walk reaches, and on an edge table of a few tens of thousands of rows it hash-joined the
-        # whole table rather than look each node up in the index (a 23-node walk on the 1000-model
-        # demo: 4.8 -> 1.05 ms in the database; on the 10000-model demo it took the index anyway).
-        listed = f"{near} = ANY(ARRAY(SELECT id FROM {nodes}))"
-        return (
-            f"FROM edge JOIN {nodes} ON {near} = {nodes}.id\n"
-            f"WHERE {listed} AND ({trust}{far} IN (SELECT id FROM {nodes}))"
-        )
-    return f"FROM {nodes} JOIN edge ON {near} = {nodes}.id\nWHERE {trust}{far} IN (SELECT id FROM {nodes})"
+        # The nodes' ids as an array as well, for PostgreSQL's planner: it cannot tell how many
+        # nodes a walk reaches, and on an edge table of a few tens of thousands of rows it
+        # hash-joined the whole table rather than look each node up in the index (a 23-node walk
+        # on the 1000-model demo: 4.8 -> 1.05 ms in the database; on the 10000-model demo it took
+        # the index anyway).
+        condition = f"{near} = ANY(ARRAY(SELECT id FROM {nodes})) AND ({condition})"
+    return f"FROM {nodes} JOIN edge ON {near} = {nodes}.id\nWHERE {condition}"
 
 
 WANTED_TYPES = {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -103,6 +105,39 @@ async def test_one_json_log_line_per_request(
         "Probe",
     )
     assert line["duration_ms"] > 0 and line["level"] == "info"
+
+
+def test_log_lines_carry_the_time_to_the_millisecond_in_utc() -> None:
+    formatter = JsonFormatter()
+    # Within one second, then the next: the per-second part is worked out again.
+    for created in (1765114170.0004, 1765114170.9996, 1765114171.25, 1765114170.5):
+        record = logging.LogRecord("aigraph.access", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        expected = datetime.fromtimestamp(int(created), UTC).isoformat()
+        expected = expected.replace("+00:00", f".{int(record.msecs):03d}+00:00")
+        assert orjson.loads(formatter.format(record))["time"] == expected
+
+
+def test_a_process_that_sets_up_its_own_logging_writes_json_lines() -> None:
+    program = """
+import logging
+from api.logs import configure_logging
+configure_logging()
+logging.getLogger("aigraph.access").info("POST /graphql 200", extra={"fields": {"request_id": "r1"}})
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("api.middleware").exception("request r2: unexpected error")
+logging.getLogger("uvicorn.other").info("below WARNING: not written")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    access, error = (orjson.loads(line) for line in done.stderr.splitlines())
+    assert (access["logger"], access["level"], access["request_id"]) == ("aigraph.access", "info", "r1")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", access["time"])
+    assert error["message"] == "request r2: unexpected error"
+    assert "ZeroDivisionError" in error["exception"]
 
 
 async def test_unhandled_errors_answer_500_with_the_request_id(

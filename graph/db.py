@@ -14,6 +14,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState
+from sqlalchemy.util import await_only
 
 DEFAULT_URL = "sqlite+aiosqlite:///./aigraph.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -56,7 +57,29 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     if sqlite:
         _configure_sqlite(engine)
+    else:
+        _configure_postgresql(engine)
     return engine
+
+
+# The cost PostgreSQL plans a random page read at, against 1 for a page read in sequence, for our
+# sessions when the server leaves it at its default of 4 (set for spinning disks). A lineage walk
+# reaches an unknown number of nodes, and at 4 the planner hash-joins the whole edge and entity
+# tables of a small graph instead of probing their indexes: BOTH walks of 14 to 87 nodes on the
+# 1000-model demo took 4.2-5.5 ms, and take 0.46-1.5 ms at 1.1 (the usual value for SSDs and for
+# data that fits in memory); on the 10000-model demo the same walks are unchanged (measured).
+RANDOM_PAGE_COST = "1.1"
+# A value the operator set (server, database, role) is theirs: only the built-in default is replaced.
+_SET_RANDOM_PAGE_COST = (
+    "SELECT set_config('random_page_cost', $1, false) FROM pg_settings"
+    " WHERE name = 'random_page_cost' AND source = 'default'"
+)
+
+
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        await_only(dbapi_connection.driver_connection.fetch(_SET_RANDOM_PAGE_COST, RANDOM_PAGE_COST))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

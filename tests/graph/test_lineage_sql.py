@@ -14,7 +14,7 @@ ENTITIES = 20_000
 NUMBERS = "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < :count)"
 
 
-@pytest.mark.parametrize("direction", ["UPSTREAM", "DOWNSTREAM"])
+@pytest.mark.parametrize("direction", ["UPSTREAM", "DOWNSTREAM", "BOTH"])
 async def test_the_edges_of_a_walk_are_looked_up_in_the_index(
     engine: AsyncEngine, direction: Direction
 ) -> None:

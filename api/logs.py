@@ -46,7 +46,7 @@ def configure_logging(level: int = logging.INFO) -> None:
 
     Our lines carry none of the caller's file and line, thread or process that every record
     gathers by default; when the lines are ours, records skip gathering them (the logging HOWTO's
-    "Optimization"), which took a third of the cost of a request's log line.
+    "Optimization"), which took about a quarter of the cost of a request's log line.
     """
     root = logging.getLogger()
     if root.handlers:

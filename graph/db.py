@@ -66,8 +66,8 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
 # sessions when the server leaves it at its default of 4 (set for spinning disks). A lineage walk
 # reaches an unknown number of nodes, and at 4 the planner hash-joins the whole edge and entity
 # tables of a small graph instead of probing their indexes: BOTH walks of 14 to 87 nodes on the
-# 1000-model demo took 4.2-5.5 ms, and take 0.46-1.5 ms at 1.1 (the usual value for SSDs and for
-# data that fits in memory); on the 10000-model demo the same walks are unchanged (measured).
+# 1000-model demo took 4.2-5.8 ms, and take 0.46-1.5 ms at 1.1 (the usual value for SSDs and for
+# data that fits in memory); on the 10000-model demo walks stay within about 10 % (measured).
 RANDOM_PAGE_COST = "1.1"
 # A value the operator set (server, database, role) is theirs: only the built-in default is replaced.
 _SET_RANDOM_PAGE_COST = (

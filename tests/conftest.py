@@ -45,6 +45,11 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
+def postgresql_database_url(name: str) -> str:
+    """The SQLAlchemy URL of database `name` on the test server."""
+    return f"{POSTGRESQL_SERVER.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this test session, dropped at the end."""
@@ -53,7 +58,7 @@ def postgresql_url() -> Iterator[str]:
         _run(_admin(f"CREATE DATABASE {name}"))
     except (OSError, asyncpg.PostgresError) as error:
         pytest.skip(f"PostgreSQL is unreachable at {POSTGRESQL_SERVER}: {error}")
-    url = f"{POSTGRESQL_SERVER.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    url = postgresql_database_url(name)
 
     async def migrate() -> None:
         engine = await open_engine(url)

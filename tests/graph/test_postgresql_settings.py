@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from graph.db import RANDOM_PAGE_COST, open_engine
-from tests.conftest import POSTGRESQL_SERVER
+from tests.conftest import POSTGRESQL_SERVER, postgresql_database_url
 
 
 async def _random_page_cost(url: str) -> str:
@@ -29,11 +29,9 @@ async def _server_random_page_cost(admin: asyncpg.Connection) -> tuple[str, str]
 
 
 @pytest.fixture
-async def admin() -> AsyncIterator[asyncpg.Connection]:
-    try:
-        connection = await asyncpg.connect(f"{POSTGRESQL_SERVER}/postgres", timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL is unreachable at {POSTGRESQL_SERVER}: {error}")
+async def admin(postgresql_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the server's own database (postgresql_url skips when no server answers)."""
+    connection = await asyncpg.connect(f"{POSTGRESQL_SERVER}/postgres", timeout=5)
     yield connection
     await connection.close()
 
@@ -54,7 +52,6 @@ async def test_a_random_page_cost_the_operator_set_for_the_database_is_kept(
     await admin.execute(f"CREATE DATABASE {name}")
     try:
         await admin.execute(f"ALTER DATABASE {name} SET random_page_cost = 2.5")
-        url = f"{POSTGRESQL_SERVER.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-        assert await _random_page_cost(url) == "2.5"
+        assert await _random_page_cost(postgresql_database_url(name)) == "2.5"
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

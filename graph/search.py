@@ -1,9 +1,8 @@
 """Entity search by key and name: exact key, then prefix, then substring, served by an index.
 
-Candidates come from the indexes built by migration 0002: exact and prefix matches from b-tree
-(SQLite) or anchored trigram (PostgreSQL) lookups, substring matches from FTS5 trigram (SQLite) or
-pg_trgm GIN (PostgreSQL); they are ranked in SQL. A query shorter than a trigram matches prefixes
-only.
+Candidates come from indexes: exact and prefix matches from b-tree ranges on lower(key) and
+lower(name) (migrations 0002 and 0004), substring matches from FTS5 trigram (SQLite) or pg_trgm GIN
+(PostgreSQL); they are ranked in SQL. A query shorter than a trigram matches prefixes only.
 """
 
 from __future__ import annotations
@@ -72,15 +71,15 @@ async def search_entities(
     postgresql = dialect.name == "postgresql"
     # Fold the query as the database folds the columns: SQLite's lower() only knows ASCII.
     folded = text.lower() if postgresql else text.translate(ASCII_LOWER)
-    upper = None if postgresql else _successor(folded)
+    upper = _successor(folded)
     substring = len(folded) >= TRIGRAM
     statement = _compiled(dialect, substring, types is not None, upper is not None)
     parameters: dict[str, Any] = {"folded": folded, "first": first}
+    if upper is not None:
+        parameters["upper"] = upper
     if postgresql:
-        parameters["starting"] = _escape(folded) + "%"
         parameters["containing"] = "%" + _escape(folded) + "%"
     else:
-        parameters["upper"] = upper
         # A quoted phrase makes the trigram tokenizer match the text as a substring of key or name.
         parameters["phrase"] = '"' + folded.replace('"', '""') + '"'
     if types is not None:
@@ -154,11 +153,16 @@ def _typed(postgresql: bool) -> ColumnElement[bool]:
 def _prefixed(
     postgresql: bool, bounded: bool, key: ColumnElement[str], name: ColumnElement[str]
 ) -> ColumnElement[bool]:
-    """Key or name starts with the query, as a condition an index answers."""
+    """Key or name starts with the query, as a condition an index answers.
+
+    A half-open range on the lower(...) expression indexes is a b-tree prefix lookup. On
+    PostgreSQL the indexes and the range are in the "C" collation: code point order, as on SQLite.
+    There an anchored LIKE through the trigram indexes cost more (10000-model demo, first 20: an
+    exact key 1.74 -> 1.14 ms, "a" 13.8 -> 4.5 ms, "train" 61 -> 21 ms).
+    """
     if postgresql:
-        # pg_trgm serves anchored patterns of any length.
-        return _either_like(key, name, "starting")
-    # A half-open range on the lower(...) expression indexes is a b-tree prefix lookup.
+        key = cast(ColumnElement[str], key.collate("C"))
+        name = cast(ColumnElement[str], name.collate("C"))
     return or_(_starts(key, bounded), _starts(name, bounded))
 
 
@@ -166,15 +170,11 @@ def _contained(postgresql: bool, key: ColumnElement[str], name: ColumnElement[st
     """The entities whose key or name contains the query (of a trigram at least), from the index."""
     if postgresql:
         # pg_trgm serves unanchored patterns of a full trigram.
-        return select().where(_either_like(key, name, "containing"))
+        bound: ColumnElement[str] = bindparam("containing")
+        return select().where(or_(key.like(bound, escape=LIKE_ESCAPE), name.like(bound, escape=LIKE_ESCAPE)))
     # Joined (not `IN`), SQLite reads the matches without collecting them first.
     joined = search_table.join(entity_table, entity_table.c.id == search_table.c.rowid)
     return select().select_from(joined).where(literal_column("entity_search").match(bindparam("phrase")))
-
-
-def _either_like(key: ColumnElement[str], name: ColumnElement[str], pattern: str) -> ColumnElement[bool]:
-    bound: ColumnElement[str] = bindparam(pattern)
-    return or_(key.like(bound, escape=LIKE_ESCAPE), name.like(bound, escape=LIKE_ESCAPE))
 
 
 def _starts(expression: ColumnElement[str], bounded: bool) -> ColumnElement[bool]:
@@ -184,15 +184,17 @@ def _starts(expression: ColumnElement[str], bounded: bool) -> ColumnElement[bool
 
 
 def _successor(prefix: str) -> str | None:
-    """The least string above every string that starts with `prefix` (code point order)."""
-    last = ord(prefix[-1])
-    if last >= 0x10FFFF:
+    """The least string above every string that starts with `prefix` (code point order), or None
+    when no string is (the prefix is all U+10FFFF, the last code point)."""
+    # Past a trailing U+10FFFF, strings that start with the rest of the prefix follow in order.
+    stem = prefix.rstrip(chr(0x10FFFF))
+    if not stem:
         return None
-    following = last + 1
+    following = ord(stem[-1]) + 1
     if 0xD800 <= following <= 0xDFFF:
         # Surrogates cannot be encoded; the next encodable code point bounds the range as well.
         following = 0xE000
-    return prefix[:-1] + chr(following)
+    return stem[:-1] + chr(following)
 
 
 def _escape(text: str) -> str:

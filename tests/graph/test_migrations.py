@@ -28,7 +28,7 @@ async def test_upgraded_schema_matches_the_models(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_head_revision_read_from_file_names_is_alembics_head() -> None:

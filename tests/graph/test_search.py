@@ -56,6 +56,14 @@ async def test_matching_ignores_case(engine: AsyncEngine) -> None:
     assert await keys(engine, "Fs/Clicks") == ["fs/clicks"]
 
 
+async def test_a_prefix_ending_in_the_last_code_point_matches_only_its_own_keys(engine: AsyncEngine) -> None:
+    last = chr(0x10FFFF)
+    await load_named(engine, {f"ab{last}": "one", f"ab{last}{last}z": "two", "ac": "three", "b": "four"})
+    # Short of a trigram: the prefix tier alone. Its range must end before "ac", not run on for ever.
+    assert await keys(engine, f"b{last}") == []
+    assert await keys(engine, f"ab{last}") == [f"ab{last}", f"ab{last}{last}z"]
+
+
 async def test_types_restrict_the_answer(engine: AsyncEngine) -> None:
     await load_named(engine)
     assert await keys(engine, "clicks", ["FeatureSource", "ModelBinary"]) == ["fs/clicks", "mb/ranker-v1"]
@@ -136,6 +144,8 @@ async def test_substring_search_is_answered_by_the_trigram_index(engine: AsyncEn
         assert "VIRTUAL TABLE INDEX" in plan and "entity_search" in plan
     else:
         assert "ix_entity_lower_key_trgm" in plan and "ix_entity_lower_name_trgm" in plan
+        # The prefix tier of the same search: the b-tree ranges.
+        assert "ix_entity_lower_key_c" in plan and "ix_entity_lower_name_c" in plan
 
 
 async def test_short_search_is_answered_by_an_index(engine: AsyncEngine) -> None:
@@ -144,7 +154,8 @@ async def test_short_search_is_answered_by_an_index(engine: AsyncEngine) -> None
     if engine.dialect.name == "sqlite":
         assert "ix_entity_lower_key" in plan and "ix_entity_lower_name" in plan
     else:
-        assert "ix_entity_lower_key_trgm" in plan and "ix_entity_lower_name_trgm" in plan
+        assert "ix_entity_lower_key_c" in plan and "ix_entity_lower_name_c" in plan
+        assert "_trgm" not in plan
     assert "SCAN entity" not in plan and "Seq Scan on entity" not in plan
 
 

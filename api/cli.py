@@ -8,6 +8,7 @@ definitions and default framework up to date before doing its own work. `export`
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,8 +27,8 @@ from api.cli_common import CommandFailed, DatabaseOption, run, shown
 from api.cli_interop import MappingOption, export_command, mapping_app, read_mapping_option, with_mapping
 from graph import timestamps
 from graph.db import database_url
-from graph.demo import demo_records, graph_is_empty
-from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file, record_list
+from graph.demo import graph_is_empty, write_demo_jsonl
+from graph.ingest import RECORD_TYPES, IngestRejected, IngestSummary, ingest, jsonl_file
 from graph.sources import BatchSource
 
 Result = TypeVar("Result")
@@ -105,11 +106,15 @@ def demo_command(
         if if_empty and not await graph_is_empty(engine):
             stdout.print("The database already holds a graph; demo data not loaded.")
             return
-        records = list(demo_records(models, seed, reference))
-        try:
-            summary = await _ingest_with_progress(engine, record_list(records), "demo", len(records))
-        except IngestRejected as rejected:
-            raise CommandFailed(f"demo: {rejected}") from None
+        # Streamed through a file, as `aigraph ingest` reads one: held as a list for ingest's three
+        # passes, the 10000-model demo's records took the process to 613 MB (379 MB so, 26 s either way).
+        with tempfile.TemporaryDirectory(prefix="aigraph-demo-") as directory:
+            path = Path(directory) / "demo.jsonl"
+            counts = write_demo_jsonl(path, models, seed, reference)
+            try:
+                summary = await _ingest_with_progress(engine, jsonl_file(path), "demo", sum(counts.values()))
+            except IngestRejected as rejected:
+                raise CommandFailed(f"demo: {rejected}") from None
         _print_summary(f"demo ({models} models, seed {seed})", summary)
 
     run(database, load)

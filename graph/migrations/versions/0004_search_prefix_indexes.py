@@ -1,10 +1,10 @@
 """b-tree prefix indexes for search on PostgreSQL
 
 Search's exact and prefix tier asks for a half-open range of lower(key) and lower(name) in code
-point order. Served by the pg_trgm GIN indexes (as an anchored LIKE), an exact key cost 3.7 ms on
-the 10000-model demo against SQLite's 0.3 ms: the trigram lookup reads every entity sharing the
-query's trigrams and rechecks them. A b-tree on each expression, in the "C" collation so that
-its order is code point order whatever the database's collation, answers the range directly.
+point order. Served by the pg_trgm GIN indexes (as an anchored LIKE), the trigram lookup reads
+every entity sharing the query's trigrams and rechecks them. A b-tree on each expression, in the
+"C" collation so that its order is code point order whatever the database's collation, answers
+the range directly (10000-model demo, first 20: an exact key 1.74 -> 1.14 ms, "a" 13.8 -> 4.5 ms).
 SQLite has had these since 0002.
 
 Revision ID: 0004

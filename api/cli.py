@@ -7,6 +7,8 @@ definitions and default framework up to date before doing its own work. `export`
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -44,6 +46,11 @@ stderr = Console(stderr=True, highlight=False)
 
 
 def main() -> None:
+    # On its way out CPython collects garbage several times over, each time across every object
+    # the command leaves behind: 0.3 s after an ingest of the 1000-model demo (measured), for
+    # memory the process is about to give back. Frozen, those objects are left to the exit (atexit
+    # runs its handlers before those collections; files and connections are closed by then).
+    atexit.register(gc.freeze)
     app()
 
 

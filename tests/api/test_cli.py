@@ -125,6 +125,26 @@ def test_installed_command_reports_rejection_on_stderr(database: Path, tmp_path:
     assert finished.stdout == ""
 
 
+def test_the_command_leaves_what_it_built_to_the_exit_uncollected(database: Path, tmp_path: Path) -> None:
+    # Registered before main, this handler runs after main's own (atexit runs them last in, first out).
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from api.cli import main\n"
+        "sys.argv = ['aigraph', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    path = jsonl(tmp_path / "graph.jsonl", GRAPH)
+    finished = subprocess.run(
+        [sys.executable, "-c", script, "ingest", str(path), "--database", url(database)],
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines()[-1] == "frozen at exit: True"
+    assert "mb/1" in entity_keys(database)
+
+
 def test_demo_if_empty_loads_only_once(runner: CliRunner, database: Path) -> None:
     arguments = ["demo", "--models", "5", "--if-empty", "--database", url(database)]
     first = runner.invoke(app, arguments)

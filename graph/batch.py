@@ -207,14 +207,14 @@ def _parse(raw: Mapping[str, Any], derived: bool) -> tuple[Record, list[str]]:
     record_type = raw.get("type")
     if record_type is None:
         raise RecordError("missing required field 'type'")
+    if record_type == "MetricValue":  # most records of a batch
+        # Five fields, all required: a value that parses with no more than five has no others.
+        unknown = [] if len(raw) <= len(VALUE_FIELDS) else sorted(set(raw) - VALUE_FIELDS)
+        return parse_value(raw), unknown
     if record_type in vocab.ENTITY_TYPES:
         return parse_entity(raw), []
     if record_type == "Team":
         return parse_team(raw), []
-    if record_type == "MetricValue":
-        # Five fields, all required: a value that parses with no more than five has no others.
-        unknown = [] if len(raw) <= len(VALUE_FIELDS) else sorted(set(raw) - VALUE_FIELDS)
-        return parse_value(raw), unknown
     if record_type == "MetricDefinition":
         return parse_definition(raw)
     if record_type == "MetricFramework":

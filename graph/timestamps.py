@@ -8,14 +8,14 @@ from sqlalchemy import BigInteger, Dialect
 from sqlalchemy.types import TypeDecorator
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def to_micros(moment: datetime) -> int:
     """Microseconds since the Unix epoch; a naive datetime is taken as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (moment - EPOCH) // MICROSECOND
 
 
 def from_micros(micros: int) -> datetime:
@@ -26,7 +26,10 @@ def from_micros(micros: int) -> datetime:
 def parse_timestamp(text: str) -> datetime:
     """ISO 8601 to an aware UTC datetime; UTC is assumed when no offset is given."""
     moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is UTC:  # a trailing Z, as in every record aigraph writes
+        return moment
+    if zone is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 

@@ -159,15 +159,8 @@ async def upgrade(engine: AsyncEngine) -> None:
     if await current_revision(engine) == head_revision():
         return
     async with write_transaction(engine) as connection:
-        if is_sqlite(connection) and await _holds_nothing(connection):
-            from graph.sqlite_schema import stored
-
-            schema = stored()
-            if schema.revision == head_revision():
-                for statement in schema.statements:
-                    await connection.exec_driver_sql(statement)
-                return
-        await connection.run_sync(_upgrade)
+        if not await _replayed(connection):
+            await connection.run_sync(_upgrade)
 
 
 async def migrate(engine: AsyncEngine) -> None:
@@ -176,11 +169,23 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(_upgrade)
 
 
-async def _holds_nothing(connection: AsyncConnection) -> bool:
+async def _replayed(connection: AsyncConnection) -> bool:
+    """Replay the stored schema when the database is a SQLite file holding nothing yet."""
+    if not is_sqlite(connection):
+        return False
     # Checked inside the write transaction: a second process opening the same new file waits for
     # the first, then finds its schema.
     found = await connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")
-    return bool(found.scalar_one() == 0)
+    if found.scalar_one() != 0:
+        return False
+    from graph.sqlite_schema import stored
+
+    schema = stored()
+    if schema.revision != head_revision():
+        return False
+    for statement in schema.statements:
+        await connection.exec_driver_sql(statement)
+    return True
 
 
 async def open_engine(url: str | None = None) -> AsyncEngine:

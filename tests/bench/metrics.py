@@ -2,7 +2,8 @@
 
 Each is printed beside the bare SQL aggregate computing the same numbers, written by hand for this
 framework and run through the stdlib sqlite3 module on the same file in the same run, so the ratio
-holds on a noisy machine. The numbers are checked equal before anything is timed.
+holds on a noisy machine. The numbers are checked equal before anything is timed. The targets
+(PERFORMANCE.md) set a bound on the rollup only; the scorecard's ratio is printed for reference.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ async def _bench() -> None:
                 rows = [
                     (
                         f"rollup of model_maturity, whole tree ({tree.entity_count} model sources)",
+                        TARGET_RATIO,
                         *await _interleaved_p50(
                             lambda: rollup(connection, "model_maturity", None, DEFAULT_NOW),
                             lambda: bare.execute(BARE_ROLLUP, parameters).fetchall(),
@@ -140,6 +142,7 @@ async def _bench() -> None:
                     ),
                     (
                         f"scorecard of model_maturity ({key})",
+                        None,
                         *await _interleaved_p50(
                             lambda: scorecard(connection, key, "model_maturity", DEFAULT_NOW),
                             lambda: bare.execute(BARE_SCORECARD, parameters | {"entity": entity}).fetchone(),
@@ -201,15 +204,17 @@ async def _interleaved_p50(
     return statistics.median(timings[0]) * 1000, statistics.median(timings[1]) * 1000
 
 
-def _report(rows: list[tuple[str, float, float]]) -> None:
-    table = Table(title=f"metrics on the {MODELS}-model demo graph: p50 of {REPEATS} (SQLite)")
-    for heading in ("workload", "aigraph ms", "bare SQL ms", "ratio", f"target <= {TARGET_RATIO:g}x"):
+def _report(rows: list[tuple[str, float | None, float, float]]) -> None:
+    table = Table(
+        title=f"metrics on the {MODELS}-model demo graph: p50 of {REPEATS} (SQLite)",
+        caption="target: PERFORMANCE.md's, where it sets one (none for a single scorecard)",
+    )
+    for heading in ("workload", "aigraph ms", "bare SQL ms", "ratio", "target"):
         table.add_column(heading)
-    for label, ours, bare in rows:
+    for label, target, ours, bare in rows:
         ratio = ours / bare
-        table.add_row(
-            label, f"{ours:.1f}", f"{bare:.1f}", f"{ratio:.2f}x", "ok" if ratio <= TARGET_RATIO else "over"
-        )
+        verdict = "—" if target is None else f"<= {target:g}x: {'met' if ratio <= target else 'not met'}"
+        table.add_row(label, f"{ours:.2f}", f"{bare:.2f}", f"{ratio:.2f}x", verdict)
     Console().print(table)
 
 

@@ -78,10 +78,11 @@ class GraphQLClient:
             headers[name.strip().lower()] = value.strip()
         if b"content-length" not in headers:
             raise RuntimeError(f"{method.decode()} {path.decode()}: the response has no Content-Length")
-        body_end = head_end + len(_HEAD_END) + int(headers[b"content-length"])
+        body_start = head_end + len(_HEAD_END)
+        body_end = body_start + int(headers[b"content-length"])
         while len(buffer) < body_end:
             self._receive(connection, buffer)
-        data = bytes(buffer[head_end + len(_HEAD_END) : body_end])
+        data = bytes(buffer[body_start:body_end])
         del buffer[:body_end]
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
